@@ -1,0 +1,122 @@
+"""Settings: every knob is an environment variable prefixed ``SOASH_``.
+
+Groups (SMTP, security, rate limits) are their own settings classes with their own prefix, so
+``SOASH_SMTP_HOST`` sets ``settings.smtp.host``. Outside ``env=dev`` the secrets must be set;
+in dev, missing secrets are generated once and kept in ``<data_dir>/dev-secrets.json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SmtpSettings(BaseSettings):
+    """Outgoing mail. With no host, messages are written to ``<data_dir>/outbox``."""
+
+    model_config = SettingsConfigDict(env_prefix="SOASH_SMTP_", extra="ignore")
+
+    host: str | None = None
+    port: int = 587
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = True
+    ssl: bool = False
+    timeout_seconds: float = 10.0
+    sender: str = "Soash <no-reply@soash.local>"
+
+
+class SecuritySettings(BaseSettings):
+    """Secrets. ``encryption_keys`` is ``kid:base64-32-bytes`` pairs, comma-separated, newest first."""
+
+    model_config = SettingsConfigDict(env_prefix="SOASH_SECURITY_", extra="ignore")
+
+    session_secret: SecretStr | None = None
+    encryption_keys: SecretStr | None = None
+    session_days: int = 30
+    verification_hours: int = 24
+    password_reset_minutes: int = 60
+
+
+class RateLimitSettings(BaseSettings):
+    """Attempts allowed per window on sign-in and sign-up, per client IP and per email."""
+
+    model_config = SettingsConfigDict(env_prefix="SOASH_RATE_LIMIT_", extra="ignore")
+
+    window_seconds: int = 900
+    per_ip: int = 30
+    per_email: int = 10
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SOASH_", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    redis_url: str | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    log_level: str = "INFO"
+    max_body_bytes: int = 1_048_576
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+
+    @model_validator(mode="after")
+    def _secrets_present(self) -> Settings:
+        sec = self.security
+        if sec.session_secret is not None and sec.encryption_keys is not None:
+            return self
+        if self.env != "dev":
+            raise ValueError(
+                "SOASH_SECURITY_SESSION_SECRET and SOASH_SECURITY_ENCRYPTION_KEYS must be set "
+                f"when SOASH_ENV={self.env}; generate them with `soash keys generate`."
+            )
+        stored = _dev_secrets(self.data_dir)
+        sec.session_secret = sec.session_secret or SecretStr(stored["session_secret"])
+        sec.encryption_keys = sec.encryption_keys or SecretStr(stored["encryption_keys"])
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'soash.db').resolve()}"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+
+def new_encryption_key_spec(kid: str) -> str:
+    return f"{kid}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}"
+
+
+def _dev_secrets(data_dir: Path) -> dict[str, str]:
+    path = data_dir / "dev-secrets.json"
+    if path.exists():
+        loaded: dict[str, str] = json.loads(path.read_text())
+        return loaded
+    data_dir.mkdir(parents=True, exist_ok=True)
+    values = {
+        "session_secret": secrets.token_urlsafe(48),
+        "encryption_keys": new_encryption_key_spec("k1"),
+    }
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its secrets
+        return _dev_secrets(data_dir)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(values, fh)
+    return values
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,92 @@
+"""AI insights, content recommendations and the performance patterns behind them."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from soash.db import Base, IdMixin, TimestampMixin, enum_type
+
+
+class InsightType(StrEnum):
+    performance = "performance"
+    trend = "trend"
+    recommendation = "recommendation"
+
+
+class Priority(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class RecommendationType(StrEnum):
+    content_idea = "content_idea"
+    posting_time = "posting_time"
+    hashtag = "hashtag"
+
+
+class PatternType(StrEnum):
+    content_type = "content_type"
+    posting_time = "posting_time"
+    hashtag = "hashtag"
+
+
+class AiInsight(IdMixin, TimestampMixin, Base):
+    __tablename__ = "ai_insights"
+    __table_args__ = (Index("idx_ai_insights_user_created", "user_id", "created_at"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    insight_type: Mapped[InsightType] = mapped_column(enum_type(InsightType))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[Priority] = mapped_column(enum_type(Priority), default=Priority.medium)
+    is_read: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ContentRecommendation(IdMixin, TimestampMixin, Base):
+    __tablename__ = "content_recommendations"
+    __table_args__ = (
+        CheckConstraint("feedback_score BETWEEN 1 AND 5", name="feedback_score_1_5"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    recommendation_type: Mapped[RecommendationType] = mapped_column(
+        enum_type(RecommendationType)
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    content_brief: Mapped[str | None] = mapped_column(Text)
+    is_used: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    feedback_score: Mapped[int | None] = mapped_column(Integer)
+
+
+class PerformancePattern(IdMixin, TimestampMixin, Base):
+    __tablename__ = "performance_patterns"
+    __table_args__ = (
+        CheckConstraint("success_rate BETWEEN 0 AND 1", name="success_rate_0_1"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    pattern_type: Mapped[PatternType] = mapped_column(enum_type(PatternType))
+    pattern_name: Mapped[str] = mapped_column(String(200))
+    success_rate: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
+    sample_size: Mapped[int] = mapped_column(Integer, default=0)

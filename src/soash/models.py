@@ -1,0 +1,33 @@
+"""Imports every domain's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
+
+from soash.analytics.models import CustomReport
+from soash.content.models import ContentCategory, Post, PostMetric, ScheduledPost, post_categories
+from soash.db import Base
+from soash.insights.models import AiInsight, ContentRecommendation, PerformancePattern
+from soash.referrals.models import ReferralCode, ReferralSignup
+from soash.social.models import PlatformMetric, SocialAccount
+from soash.system.models import SystemJob
+from soash.users.models import PasswordReset, TeamMember, User, UserProfile, UserSession
+
+__all__ = [
+    "AiInsight",
+    "Base",
+    "ContentCategory",
+    "ContentRecommendation",
+    "CustomReport",
+    "PasswordReset",
+    "PerformancePattern",
+    "PlatformMetric",
+    "Post",
+    "PostMetric",
+    "ReferralCode",
+    "ReferralSignup",
+    "ScheduledPost",
+    "SocialAccount",
+    "SystemJob",
+    "TeamMember",
+    "User",
+    "UserProfile",
+    "UserSession",
+    "post_categories",
+]

@@ -1,0 +1,77 @@
+"""Connected social accounts and their daily account-level metrics."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from soash.db import Base, IdMixin, TimestampMixin, enum_type
+
+
+class Platform(StrEnum):
+    instagram = "instagram"
+    facebook = "facebook"
+    tiktok = "tiktok"
+    twitter = "twitter"
+    linkedin = "linkedin"
+
+
+class SocialAccount(IdMixin, TimestampMixin, Base):
+    __tablename__ = "social_accounts"
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_user_id"),
+        Index("idx_social_accounts_platform", "platform"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[Platform] = mapped_column(enum_type(Platform))
+    platform_user_id: Mapped[str] = mapped_column(String(128))
+    username: Mapped[str | None] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    avatar_url: Mapped[str | None] = mapped_column(String(2048))
+    follower_count: Mapped[int | None] = mapped_column(BigInteger)
+    following_count: Mapped[int | None] = mapped_column(BigInteger)
+    # AES-GCM ciphertexts (see soash.security.KeyRing), never the tokens themselves.
+    access_token: Mapped[str | None] = mapped_column(Text)
+    refresh_token: Mapped[str | None] = mapped_column(Text)
+    token_expires_at: Mapped[datetime | None]
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    last_synced_at: Mapped[datetime | None]
+
+
+class PlatformMetric(IdMixin, TimestampMixin, Base):
+    __tablename__ = "platform_metrics"
+    __table_args__ = (
+        UniqueConstraint("social_account_id", "metric_date"),
+        Index("idx_platform_metrics_account_date", "social_account_id", "metric_date"),
+    )
+
+    social_account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("social_accounts.id", ondelete="CASCADE")
+    )
+    metric_date: Mapped[date] = mapped_column(Date)
+    follower_count: Mapped[int | None] = mapped_column(BigInteger)
+    following_count: Mapped[int | None] = mapped_column(BigInteger)
+    total_posts: Mapped[int | None] = mapped_column(BigInteger)
+    total_reach: Mapped[int | None] = mapped_column(BigInteger)
+    total_impressions: Mapped[int | None] = mapped_column(BigInteger)
+    total_engagement: Mapped[int | None] = mapped_column(BigInteger)
+    engagement_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 6))

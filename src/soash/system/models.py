@@ -1,0 +1,47 @@
+"""The record of every long job: what ran, for whom, how it ended."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from soash.db import Base, IdMixin, JSONType, TimestampMixin, enum_type
+
+
+class JobType(StrEnum):
+    sync_metrics = "sync_metrics"
+    generate_insights = "generate_insights"
+    import_data = "import_data"
+    seed_demo = "seed_demo"
+    retention_purge = "retention_purge"
+    referral_payout = "referral_payout"
+
+
+class JobStatus(StrEnum):
+    pending = "pending"
+    running = "running"
+    completed = "completed"
+    failed = "failed"
+
+
+class SystemJob(IdMixin, TimestampMixin, Base):
+    __tablename__ = "system_jobs"
+    __table_args__ = (Index("idx_system_jobs_user_created", "user_id", "created_at"),)
+
+    job_type: Mapped[JobType] = mapped_column(enum_type(JobType))
+    # Jobs outlive their user: the row stays, the link goes.
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # What the job is about (e.g. a social account id), for "one at a time" checks.
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus), default=JobStatus.pending)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
