@@ -35,7 +35,7 @@ class SmtpSettings(BaseSettings):
 
 
 class SecuritySettings(BaseSettings):
-    """Secrets. ``encryption_keys`` is ``kid:base64-32-bytes`` pairs, comma-separated, newest first."""
+    """Secrets. ``encryption_keys``: comma-separated ``kid:base64(32 bytes)``, newest first."""
 
     model_config = SettingsConfigDict(env_prefix="SOASH_SECURITY_", extra="ignore")
 

@@ -84,9 +84,7 @@ class KeyRing:
     def encrypt(self, plaintext: str, *, context: str) -> str:
         """``v1.<kid>.<nonce+ciphertext>``; ``context`` (the row's identity) is bound as AAD."""
         nonce = secrets.token_bytes(12)
-        sealed = AESGCM(self.keys[self.active]).encrypt(
-            nonce, plaintext.encode(), context.encode()
-        )
+        sealed = AESGCM(self.keys[self.active]).encrypt(nonce, plaintext.encode(), context.encode())
         blob = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
         return f"v1.{self.active}.{blob}"
 

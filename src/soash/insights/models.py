@@ -60,16 +60,12 @@ class AiInsight(IdMixin, TimestampMixin, Base):
 
 class ContentRecommendation(IdMixin, TimestampMixin, Base):
     __tablename__ = "content_recommendations"
-    __table_args__ = (
-        CheckConstraint("feedback_score BETWEEN 1 AND 5", name="feedback_score_1_5"),
-    )
+    __table_args__ = (CheckConstraint("feedback_score BETWEEN 1 AND 5", name="feedback_score_1_5"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    recommendation_type: Mapped[RecommendationType] = mapped_column(
-        enum_type(RecommendationType)
-    )
+    recommendation_type: Mapped[RecommendationType] = mapped_column(enum_type(RecommendationType))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
     content_brief: Mapped[str | None] = mapped_column(Text)
@@ -79,9 +75,7 @@ class ContentRecommendation(IdMixin, TimestampMixin, Base):
 
 class PerformancePattern(IdMixin, TimestampMixin, Base):
     __tablename__ = "performance_patterns"
-    __table_args__ = (
-        CheckConstraint("success_rate BETWEEN 0 AND 1", name="success_rate_0_1"),
-    )
+    __table_args__ = (CheckConstraint("success_rate BETWEEN 0 AND 1", name="success_rate_0_1"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True

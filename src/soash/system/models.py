@@ -35,9 +35,7 @@ class SystemJob(IdMixin, TimestampMixin, Base):
 
     job_type: Mapped[JobType] = mapped_column(enum_type(JobType))
     # Jobs outlive their user: the row stays, the link goes.
-    user_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # What the job is about (e.g. a social account id), for "one at a time" checks.
     subject: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus), default=JobStatus.pending)

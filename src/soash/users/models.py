@@ -121,4 +121,3 @@ class TeamMember(IdMixin, TimestampMixin, Base):
     )
     role: Mapped[TeamRole] = mapped_column(enum_type(TeamRole), default=TeamRole.viewer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-

@@ -1,0 +1,3 @@
+from soash.cli import main
+
+main()

@@ -1,0 +1,32 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from soash import __version__, problems
+from soash.config import get_settings
+from soash.middleware import BodyLimit, SecurityHeaders
+from soash.system.api import health, jobs
+from soash.users.api import auth, me
+
+API_PREFIX = "/api/v1"
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="Soash API",
+        version=__version__,
+        description="Social media analytics and content assistant. Errors are RFC 9457 "
+        "problem details (application/problem+json).",
+    )
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (auth, me, jobs):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(health)
+    problems.install(app)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, overrides={})
+    return app

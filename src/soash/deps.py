@@ -1,0 +1,95 @@
+"""FastAPI dependencies: a database session per request and the signed-in user."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from soash.db import get_sessionmaker
+from soash.errors import Forbidden, Unauthorized
+from soash.security import token_hash
+from soash.users import service as users
+from soash.users.models import User, UserSession
+
+SESSION_COOKIE = "soash_session"
+CSRF_COOKIE = "soash_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_db() -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent."""
+    session = get_sessionmaker()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DB = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def csrf_token_for(session_token: str) -> str:
+    return token_hash(session_token, purpose="csrf")[:40]
+
+
+@dataclass
+class Auth:
+    user: User
+    session: UserSession
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send the token as 'Authorization: Bearer <token>'.")
+    return token.strip()
+
+
+def current_auth(request: Request, db: DB) -> Auth:
+    token = _bearer(request)
+    via_cookie = token is None
+    if token is None:
+        token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise Unauthorized(
+            "Sign in first: POST /api/v1/auth/login, then send "
+            "'Authorization: Bearer <access_token>'."
+        )
+    found = users.user_for_token(db, token)
+    if found is None:
+        raise Unauthorized("Your session has expired or was signed out. Sign in again.")
+    if via_cookie and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent, csrf_token_for(token)):
+            raise Forbidden(
+                "Missing or wrong CSRF token: send the 'soash_csrf' cookie's value in the "
+                "'X-CSRF-Token' header, or use a Bearer token."
+            )
+    return Auth(user=found[0], session=found[1])
+
+
+CurrentAuth = Annotated[Auth, Depends(current_auth)]
+
+
+def current_user(auth: CurrentAuth) -> User:
+    return auth.user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,32 @@
+"""The Huey job queue: an embedded SQLite queue by default, Redis when SOASH_REDIS_URL is set.
+
+Tasks live in each domain's ``tasks.py`` and are named ``domain.verb_object``; every task records
+its run in ``system_jobs`` through :func:`soash.system.service.run_job`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from huey import Huey, RedisHuey, SqliteHuey
+
+from soash.config import get_settings
+
+TASK_MODULES: tuple[str, ...] = ()
+
+
+def _make_huey() -> Huey:
+    settings = get_settings()
+    if settings.redis_url:
+        return RedisHuey("soash", url=settings.redis_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("soash", filename=str(settings.data_dir / "jobs.db"))
+
+
+huey: Huey = _make_huey()
+
+
+def load_tasks() -> None:
+    """Import every task module so the consumer knows every task."""
+    for module in TASK_MODULES:
+        importlib.import_module(module)

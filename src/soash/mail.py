@@ -1,0 +1,56 @@
+"""Outgoing email: a real SMTP client, or an outbox folder when no SMTP server is configured."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import uuid
+from email.message import EmailMessage
+from pathlib import Path
+
+from soash.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def send_email(to: str, subject: str, body: str, *, settings: Settings | None = None) -> None:
+    settings = settings or get_settings()
+    smtp = settings.smtp
+    msg = EmailMessage()
+    msg["From"] = smtp.sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Message-ID"] = f"<{uuid.uuid4()}@soash>"
+    msg.set_content(body)
+    if not smtp.host:
+        path = _write_to_outbox(settings.outbox_dir, msg)
+        log.info("no SMTP server configured; wrote the email to %s", path)
+        return
+    context = ssl.create_default_context()
+    client: smtplib.SMTP
+    if smtp.ssl:
+        client = smtplib.SMTP_SSL(
+            smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context
+        )
+    else:
+        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+    with client:
+        if smtp.starttls and not smtp.ssl and client.has_extn("starttls"):
+            client.starttls(context=context)
+        if smtp.username and smtp.password:
+            client.login(smtp.username, smtp.password.get_secret_value())
+        client.send_message(msg)
+    log.info("sent email %r to %s", subject, _mask(to))
+
+
+def _write_to_outbox(outbox: Path, msg: EmailMessage) -> Path:
+    outbox.mkdir(parents=True, exist_ok=True)
+    path = outbox / f"{uuid.uuid4().hex}.eml"
+    path.write_bytes(msg.as_bytes())
+    return path
+
+
+def _mask(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
