@@ -1,0 +1,113 @@
+"""Test set-up: a real database per test worker (SQLite file, or PostgreSQL when
+SOASH_TEST_DATABASE_URL is set), built by the migrations, emptied after every test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+# Settings are read once per process: fix the environment before anything imports soash.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_TMP = Path(tempfile.mkdtemp(prefix=f"soash-test-{_WORKER}-"))
+_SERVER_URL = os.environ.get("SOASH_TEST_DATABASE_URL", "")
+_PG_NAME = f"soash_test_{_WORKER}_{uuid.uuid4().hex[:8]}"
+if _SERVER_URL.startswith("postgresql"):
+    _DB_URL = _SERVER_URL.rsplit("/", 1)[0] + f"/{_PG_NAME}"
+else:
+    _DB_URL = f"sqlite:///{_TMP / 'soash.db'}"
+for key in [k for k in os.environ if k.startswith("SOASH_") and k != "SOASH_TEST_DATABASE_URL"]:
+    del os.environ[key]
+os.environ.update(
+    {
+        "SOASH_ENV": "test",
+        "SOASH_DATA_DIR": str(_TMP / "data"),
+        "SOASH_DATABASE_URL": _DB_URL,
+        "SOASH_SECURITY_SESSION_SECRET": "test-session-secret-" + uuid.uuid4().hex,
+        "SOASH_SECURITY_ENCRYPTION_KEYS": "t1:" + "A" * 43,
+        "SOASH_BASE_URL": "http://testserver",
+    }
+)
+
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from soash import migrate  # noqa: E402
+from soash.app import create_app  # noqa: E402
+from soash.config import Settings, get_settings  # noqa: E402
+from soash.db import get_engine  # noqa: E402
+from soash.models import Base  # noqa: E402
+from soash.ratelimit import MemoryCounter, get_counter  # noqa: E402
+from tests.helpers import Api  # noqa: E402
+
+
+def _admin_url() -> str:
+    return _SERVER_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def create_pg_database(name: str) -> str:
+    engine = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return _SERVER_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg_database(name: str) -> None:
+    engine = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database() -> Iterator[str]:
+    if _SERVER_URL.startswith("postgresql"):
+        create_pg_database(_PG_NAME)
+    migrate.upgrade(_DB_URL)
+    yield _DB_URL
+    get_engine().dispose()
+    if _SERVER_URL.startswith("postgresql"):
+        drop_pg_database(_PG_NAME)
+    shutil.rmtree(_TMP, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(database: str) -> Iterator[None]:
+    yield
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with get_engine().begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - our table names
+    counter = get_counter()
+    if isinstance(counter, MemoryCounter):
+        counter.reset()
+    shutil.rmtree(get_settings().outbox_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return get_settings()
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(client: TestClient) -> Api:
+    return Api(client)
+
+
+@pytest.fixture
+def outbox(settings: Settings) -> Path:
+    return settings.outbox_dir

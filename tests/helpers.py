@@ -1,0 +1,85 @@
+"""Shared test helpers: signing users up and in through the real API, reading the outbox."""
+
+from __future__ import annotations
+
+import email
+import re
+from dataclasses import dataclass, field
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from soash.config import get_settings
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@dataclass
+class User:
+    email: str
+    password: str
+    token: str
+    id: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Api:
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self._count = 0
+
+    def register(self, email: str | None = None, **extra: Any) -> Response:
+        self._count += 1
+        body = {"email": email or f"user{self._count}@example.com", "password": PASSWORD}
+        body.update(extra)
+        return self.client.post("/api/v1/auth/register", json=body)
+
+    def login(self, email: str, password: str = PASSWORD) -> Response:
+        return self.client.post("/api/v1/auth/login", json={"email": email, "password": password})
+
+    def user(self, email: str | None = None, *, verified: bool = True, **extra: Any) -> User:
+        """A signed-in user (verified through the emailed link unless told otherwise)."""
+        created = self.register(email, **extra)
+        assert created.status_code == 201, created.text
+        address = created.json()["email"]
+        if verified:
+            token = last_token(address, "verify")
+            assert self.client.post("/api/v1/auth/verify", json={"token": token}).status_code == 200
+        login = self.login(address, extra.get("password", PASSWORD))
+        assert login.status_code == 200, login.text
+        self.client.cookies.clear()  # API clients use the bearer token
+        token = login.json()["access_token"]
+        return User(
+            email=address,
+            password=extra.get("password", PASSWORD),
+            token=token,
+            id=created.json()["id"],
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+
+def outbox_messages(to: str | None = None) -> list[Message]:
+    folder: Path = get_settings().outbox_dir
+    if not folder.exists():
+        return []
+    files = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
+    messages = [email.message_from_bytes(p.read_bytes()) for p in files]
+    return [m for m in messages if to is None or m["To"] == to]
+
+
+def token_in(text: str, kind: str) -> str:
+    path = {"verify": "verify", "reset": "reset-password"}[kind]
+    match = re.search(rf"/{path}\?token=([\w-]+)", text)
+    assert match, f"no {kind} link in {text!r}"
+    return match.group(1)
+
+
+def last_token(to: str, kind: str) -> str:
+    messages = outbox_messages(to)
+    assert messages, f"no email to {to}"
+    body = messages[-1].get_payload(decode=True)
+    assert isinstance(body, bytes)
+    return token_in(body.decode(), kind)
