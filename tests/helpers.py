@@ -35,7 +35,8 @@ class Api:
         self._count += 1
         body = {"email": email or f"user{self._count}@example.com", "password": PASSWORD}
         body.update(extra)
-        return self.client.post("/api/v1/auth/register", json=body)
+        response: Response = self.client.post("/api/v1/auth/register", json=body)
+        return response
 
     def login(self, email: str, password: str = PASSWORD) -> Response:
         return self.client.post("/api/v1/auth/login", json={"email": email, "password": password})
