@@ -39,7 +39,9 @@ class Api:
         return response
 
     def login(self, email: str, password: str = PASSWORD) -> Response:
-        return self.client.post("/api/v1/auth/login", json={"email": email, "password": password})
+        body = {"email": email, "password": password}
+        response: Response = self.client.post("/api/v1/auth/login", json=body)
+        return response
 
     def user(self, email: str | None = None, *, verified: bool = True, **extra: Any) -> User:
         """A signed-in user (verified through the emailed link unless told otherwise)."""
