@@ -10,13 +10,16 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.pgadmin import create, drop, with_database
+
 # Settings are read once per process: fix the environment before anything imports soash.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 _TMP = Path(tempfile.mkdtemp(prefix=f"soash-test-{_WORKER}-"))
 _SERVER_URL = os.environ.get("SOASH_TEST_DATABASE_URL", "")
-_PG_NAME = f"soash_test_{_WORKER}_{uuid.uuid4().hex[:8]}"
+_PG_BASE = _SERVER_URL.rsplit("/", 1)[-1] or "soash"
+_PG_NAME = f"{_PG_BASE}_{_WORKER}_{uuid.uuid4().hex[:8]}".lower()[:63]
 if _SERVER_URL.startswith("postgresql"):
-    _DB_URL = _SERVER_URL.rsplit("/", 1)[0] + f"/{_PG_NAME}"
+    _DB_URL = with_database(_SERVER_URL, _PG_NAME)
 else:
     _DB_URL = f"sqlite:///{_TMP / 'soash.db'}"
 for key in [k for k in os.environ if k.startswith("SOASH_") and k != "SOASH_TEST_DATABASE_URL"]:
@@ -34,7 +37,7 @@ os.environ.update(
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from soash import migrate  # noqa: E402
 from soash.app import create_app  # noqa: E402
@@ -45,34 +48,15 @@ from soash.ratelimit import MemoryCounter, get_counter  # noqa: E402
 from tests.helpers import Api  # noqa: E402
 
 
-def _admin_url() -> str:
-    return _SERVER_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-
-
-def create_pg_database(name: str) -> str:
-    engine = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return _SERVER_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
-def drop_pg_database(name: str) -> None:
-    engine = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session", autouse=True)
 def database() -> Iterator[str]:
     if _SERVER_URL.startswith("postgresql"):
-        create_pg_database(_PG_NAME)
+        create(_SERVER_URL, _PG_NAME)
     migrate.upgrade(_DB_URL)
     yield _DB_URL
     get_engine().dispose()
     if _SERVER_URL.startswith("postgresql"):
-        drop_pg_database(_PG_NAME)
+        drop(_SERVER_URL, _PG_NAME)
     shutil.rmtree(_TMP, ignore_errors=True)
 
 

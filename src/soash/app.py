@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from soash import __version__, problems
 from soash.config import get_settings
+from soash.logs import install_filter
 from soash.middleware import BodyLimit, SecurityHeaders
 from soash.system.api import health, jobs
 from soash.users.api import auth, me
@@ -15,6 +16,7 @@ API_PREFIX = "/api/v1"
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    install_filter()
     app = FastAPI(
         title="Soash API",
         version=__version__,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -18,6 +19,11 @@ health = APIRouter(tags=["health"])
 @jobs.get("/jobs", response_model=list[JobOut])
 def list_jobs(user: CurrentUser, db: DB, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
     return service.list_jobs(db, user, limit=limit)
+
+
+@jobs.get("/jobs/{job_id}", response_model=JobOut)
+def get_job(job_id: uuid.UUID, user: CurrentUser, db: DB) -> Any:
+    return service.get_job(db, user, job_id)
 
 
 @health.get("/healthz")

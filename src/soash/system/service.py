@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soash.db import session_scope, utcnow
+from soash.errors import NotFound
 from soash.ownership import owned_by
 from soash.system.models import JobStatus, JobType, SystemJob
 from soash.users.models import User
@@ -71,3 +72,12 @@ def list_jobs(db: Session, user: User, *, limit: int = 50) -> list[SystemJob]:
         .limit(limit)
     )
     return list(db.scalars(stmt))
+
+
+def get_job(db: Session, user: User, job_id: uuid.UUID) -> SystemJob:
+    job = db.scalar(
+        select(SystemJob).where(SystemJob.id == job_id, owned_by(SystemJob.user_id, user))
+    )
+    if job is None:
+        raise NotFound(f"You have no job with id {job_id}.")
+    return job

@@ -1,0 +1,109 @@
+"""The `soash` command, run in-process against the test database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from soash.cli import DEMO_EMAIL, DEMO_PASSWORD, app
+from soash.db import session_scope
+from soash.security import KeyRing
+from soash.system.models import JobStatus, JobType, SystemJob
+from soash.users.models import SubscriptionTier, User
+
+runner = CliRunner()
+
+
+def test_users_create_then_list() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "users",
+            "create",
+            "Cli@Example.com",
+            "--password",
+            "a-sturdy-passphrase-1",
+            "--verified",
+            "--timezone",
+            "Asia/Tokyo",
+            "--tier",
+            "pro",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created cli@example.com (pro" in result.output
+    with session_scope() as db:
+        user = db.scalars(select(User)).one()
+        assert user.is_verified and user.subscription_tier is SubscriptionTier.pro
+        assert user.profile is not None and user.profile.timezone == "Asia/Tokyo"
+    listed = runner.invoke(app, ["users", "list"])
+    assert "cli@example.com" in listed.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--timezone", "Mars/Olympus"], "IANA"),
+        (["--password", "short"], "at least 10"),
+    ],
+)
+def test_users_create_explains_bad_input(extra: list[str], message: str) -> None:
+    args = ["users", "create", "x@example.com", "--password", "a-sturdy-passphrase-1", *extra]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_users_create_refuses_a_duplicate() -> None:
+    args = ["users", "create", "dup@example.com", "--password", "a-sturdy-passphrase-1"]
+    assert runner.invoke(app, args).exit_code == 0
+    again = runner.invoke(app, args)
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+
+
+def test_demo_creates_a_signed_in_ready_user_and_records_the_job() -> None:
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert DEMO_EMAIL in result.output and DEMO_PASSWORD in result.output
+    assert runner.invoke(app, ["demo"]).exit_code == 0  # running it again is fine
+    with session_scope() as db:
+        user = db.scalars(select(User)).one()
+        assert user.is_verified and user.profile is not None
+        assert user.profile.onboarding_completed
+        jobs = db.scalars(select(SystemJob)).all()
+        assert {(j.job_type, j.status) for j in jobs} == {(JobType.seed_demo, JobStatus.completed)}
+
+
+def test_db_current_reports_up_to_date() -> None:
+    result = runner.invoke(app, ["db", "current"])
+    assert result.exit_code == 0
+    assert "up to date" in result.output
+
+
+def test_keys_generate_prints_usable_secrets() -> None:
+    result = runner.invoke(app, ["keys", "generate"])
+    line = next(x for x in result.output.splitlines() if x.startswith("SOASH_SECURITY_ENC"))
+    ring = KeyRing.parse(line.split("=", 1)[1])
+    assert ring.decrypt(ring.encrypt("x", context="c"), context="c") == "x"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["serve"],
+        ["worker"],
+        ["db"],
+        ["db", "upgrade"],
+        ["users"],
+        ["users", "create"],
+        ["demo"],
+        ["keys"],
+    ],
+)
+def test_every_command_has_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
