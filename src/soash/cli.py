@@ -27,7 +27,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 console = Console()
 
-DEMO_EMAIL = "demo@soash.local"
+DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "sourdough-starter-42"  # noqa: S105 - the documented demo login
 
 
