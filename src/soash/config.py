@@ -56,6 +56,80 @@ class RateLimitSettings(BaseSettings):
     per_email: int = 10
 
 
+class PlatformSettings(BaseSettings):
+    """One platform's OAuth app and endpoints. Every URL is a setting, so tests (and anyone
+    behind a proxy) can point Soash at another server speaking the same contract."""
+
+    client_id: str = ""
+    client_secret: SecretStr = SecretStr("")
+    authorize_url: str
+    token_url: str
+    api_base: str
+    api_version: str = ""
+    scopes: str
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.client_id and self.client_secret.get_secret_value())
+
+
+class InstagramSettings(PlatformSettings):
+    model_config = SettingsConfigDict(env_prefix="SOASH_INSTAGRAM_", extra="ignore")
+    authorize_url: str = "https://www.instagram.com/oauth/authorize"
+    token_url: str = "https://api.instagram.com/oauth/access_token"
+    api_base: str = "https://graph.instagram.com"
+    api_version: str = "v23.0"
+    scopes: str = "instagram_business_basic,instagram_business_manage_insights"
+
+
+class FacebookSettings(PlatformSettings):
+    model_config = SettingsConfigDict(env_prefix="SOASH_FACEBOOK_", extra="ignore")
+    authorize_url: str = "https://www.facebook.com/v23.0/dialog/oauth"
+    token_url: str = "https://graph.facebook.com/v23.0/oauth/access_token"
+    api_base: str = "https://graph.facebook.com"
+    api_version: str = "v23.0"
+    scopes: str = "pages_show_list,pages_read_engagement,read_insights"
+
+
+class TikTokSettings(PlatformSettings):
+    model_config = SettingsConfigDict(env_prefix="SOASH_TIKTOK_", extra="ignore")
+    authorize_url: str = "https://www.tiktok.com/v2/auth/authorize/"
+    token_url: str = "https://open.tiktokapis.com/v2/oauth/token/"
+    api_base: str = "https://open.tiktokapis.com"
+    api_version: str = "v2"
+    scopes: str = "user.info.basic,user.info.profile,user.info.stats,video.list"
+
+
+class XSettings(PlatformSettings):
+    model_config = SettingsConfigDict(env_prefix="SOASH_X_", extra="ignore")
+    authorize_url: str = "https://x.com/i/oauth2/authorize"
+    token_url: str = "https://api.x.com/2/oauth2/token"
+    api_base: str = "https://api.x.com"
+    api_version: str = "2"
+    scopes: str = "tweet.read users.read offline.access"
+
+
+class LinkedInSettings(PlatformSettings):
+    model_config = SettingsConfigDict(env_prefix="SOASH_LINKEDIN_", extra="ignore")
+    authorize_url: str = "https://www.linkedin.com/oauth/v2/authorization"
+    token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
+    api_base: str = "https://api.linkedin.com"
+    api_version: str = "202510"
+    scopes: str = "openid profile email r_member_postAnalytics r_member_profileAnalytics"
+
+
+class SyncSettings(BaseSettings):
+    """When and how the daily sync runs."""
+
+    model_config = SettingsConfigDict(env_prefix="SOASH_SYNC_", extra="ignore")
+
+    hour_utc: int = Field(default=3, ge=0, le=23)
+    first_sync_days: int = Field(default=90, ge=1)
+    refresh_before_expiry_hours: int = Field(default=24, ge=1)
+    http_timeout_seconds: float = 20.0
+    http_retries: int = Field(default=3, ge=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOASH_", extra="ignore")
 
@@ -69,6 +143,12 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
+    instagram: InstagramSettings = Field(default_factory=InstagramSettings)
+    facebook: FacebookSettings = Field(default_factory=FacebookSettings)
+    tiktok: TikTokSettings = Field(default_factory=TikTokSettings)
+    x: XSettings = Field(default_factory=XSettings)
+    linkedin: LinkedInSettings = Field(default_factory=LinkedInSettings)
 
     @model_validator(mode="after")
     def _secrets_present(self) -> Settings:
