@@ -8,6 +8,7 @@ from soash import __version__, problems
 from soash.config import get_settings
 from soash.logs import install_filter
 from soash.middleware import BodyLimit, SecurityHeaders
+from soash.social.api import router as social_accounts
 from soash.system.api import health, jobs
 from soash.users.api import auth, me
 
@@ -24,7 +25,7 @@ def create_app() -> FastAPI:
         "problem details (application/problem+json).",
     )
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth, me, jobs):
+    for router in (auth, me, jobs, social_accounts):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health)

@@ -10,12 +10,11 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, MetaData, Uuid, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, Uuid, create_engine, event, func
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
-from sqlalchemy.sql.expression import Insert
 from sqlalchemy.types import TypeDecorator
 
 from soash.config import get_settings
@@ -127,25 +126,25 @@ def upsert(
     *,
     keys: Sequence[str],
     update: Sequence[str],
+    keep_existing_when_null: Sequence[str] = (),
 ) -> None:
-    """Insert ``rows`` in one statement; on a conflict on ``keys`` overwrite ``update`` columns."""
+    """Insert ``rows`` in one statement; on a conflict on ``keys`` overwrite ``update`` columns
+    (those in ``keep_existing_when_null`` only when the new value is not NULL)."""
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    stmt: Insert
     if dialect == "postgresql":
-        pg = postgresql.insert(table)
-        stmt = pg.on_conflict_do_update(
-            index_elements=list(keys), set_={c: pg.excluded[c] for c in update}
-        )
+        stmt: Any = postgresql.insert(table)
     elif dialect == "sqlite":
-        lite = sqlite.insert(table)
-        stmt = lite.on_conflict_do_update(
-            index_elements=list(keys), set_={c: lite.excluded[c] for c in update}
-        )
+        stmt = sqlite.insert(table)
     else:  # pragma: no cover - only the two supported databases reach here
         raise RuntimeError(f"upsert is not supported on {dialect}")
-    session.execute(stmt, list(rows))
+    keep = set(keep_existing_when_null)
+    set_ = {
+        c: func.coalesce(stmt.excluded[c], table.c[c]) if c in keep else stmt.excluded[c]
+        for c in update
+    }
+    session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=set_), list(rows))
 
 
 def enum_type(enum_cls: type[StrEnum]) -> SAEnum:

@@ -56,3 +56,13 @@ class TooManyRequests(SoashError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class UpstreamError(SoashError):
+    status = 502
+    title = "The platform refused"
+
+
+class NotConfigured(SoashError):
+    status = 503
+    title = "Not configured"

@@ -5,7 +5,7 @@ from soash.content.models import ContentCategory, Post, PostMetric, ScheduledPos
 from soash.db import Base
 from soash.insights.models import AiInsight, ContentRecommendation, PerformancePattern
 from soash.referrals.models import ReferralCode, ReferralSignup
-from soash.social.models import PlatformMetric, SocialAccount
+from soash.social.models import OAuthState, PlatformMetric, SocialAccount
 from soash.system.models import SystemJob
 from soash.users.models import PasswordReset, TeamMember, User, UserProfile, UserSession
 
@@ -15,6 +15,7 @@ __all__ = [
     "ContentCategory",
     "ContentRecommendation",
     "CustomReport",
+    "OAuthState",
     "PasswordReset",
     "PerformancePattern",
     "PlatformMetric",

@@ -67,6 +67,10 @@ class Post(IdMixin, TimestampMixin, Base):
     is_published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     is_scheduled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     scheduled_for: Mapped[datetime | None]
+    # The platform's own kind (e.g. Instagram REELS/FEED/STORY): picks which metrics to ask for.
+    platform_kind: Mapped[str | None] = mapped_column(String(32))
+    # When this post's metrics were last fetched: recent posts are re-fetched more often.
+    metrics_synced_at: Mapped[datetime | None]
 
 
 class PostMetric(IdMixin, TimestampMixin, Base):

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -48,7 +49,10 @@ class PatternType(StrEnum):
 
 class AiInsight(IdMixin, TimestampMixin, Base):
     __tablename__ = "ai_insights"
-    __table_args__ = (Index("idx_ai_insights_user_created", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("idx_ai_insights_user_created", "user_id", "created_at"),
+        UniqueConstraint("user_id", "key"),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     insight_type: Mapped[InsightType] = mapped_column(enum_type(InsightType))
@@ -56,6 +60,9 @@ class AiInsight(IdMixin, TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     priority: Mapped[Priority] = mapped_column(enum_type(Priority), default=Priority.medium)
     is_read: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What the insight is about (e.g. "reconnect:<account id>"): regenerating updates, never
+    # duplicates.
+    key: Mapped[str | None] = mapped_column(String(200))
 
 
 class ContentRecommendation(IdMixin, TimestampMixin, Base):

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from soash.db import Base, IdMixin, TimestampMixin, enum_type
+from soash.db import Base, IdMixin, JSONType, TimestampMixin, enum_type, utcnow
 
 
 class Platform(StrEnum):
@@ -55,6 +55,31 @@ class SocialAccount(IdMixin, TimestampMixin, Base):
     token_expires_at: Mapped[datetime | None]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     last_synced_at: Mapped[datetime | None]
+    # Why the last sync failed (shown to the user), and metrics the platform refused or retired.
+    sync_error: Mapped[str | None] = mapped_column(Text)
+    unavailable_metrics: Mapped[list[str]] = mapped_column(
+        JSONType, default=list, server_default="[]"
+    )
+
+
+class OAuthState(IdMixin, Base):
+    """A pending connect: the state sent to the platform, bound to the sign-in that started it."""
+
+    __tablename__ = "oauth_states"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_sessions.id", ondelete="CASCADE")
+    )
+    platform: Mapped[Platform] = mapped_column(enum_type(Platform))
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The PKCE verifier, encrypted (KeyRing) with this row's id as associated data.
+    code_verifier: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class PlatformMetric(IdMixin, TimestampMixin, Base):

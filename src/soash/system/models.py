@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from soash.db import Base, IdMixin, JSONType, TimestampMixin, enum_type
@@ -31,13 +31,24 @@ class JobStatus(StrEnum):
 
 class SystemJob(IdMixin, TimestampMixin, Base):
     __tablename__ = "system_jobs"
-    __table_args__ = (Index("idx_system_jobs_user_created", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("idx_system_jobs_user_created", "user_id", "created_at"),
+        # At most one pending or running job per subject (e.g. one sync per account).
+        Index(
+            "uq_system_jobs_active_subject",
+            "job_type",
+            "subject",
+            unique=True,
+            sqlite_where=text("status IN ('pending', 'running')"),
+            postgresql_where=text("status IN ('pending', 'running')"),
+        ),
+    )
 
     job_type: Mapped[JobType] = mapped_column(enum_type(JobType))
     # Jobs outlive their user: the row stays, the link goes.
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # What the job is about (e.g. a social account id), for "one at a time" checks.
-    subject: Mapped[str | None] = mapped_column(String(64), index=True)
+    subject: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus), default=JobStatus.pending)
     error_message: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

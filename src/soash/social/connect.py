@@ -1,0 +1,167 @@
+"""Connecting a social account: OAuth state bound to the sign-in, PKCE, then the first sync."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from soash.config import get_settings
+from soash.db import utcnow
+from soash.errors import BadRequest, Conflict, LimitReached, NotConfigured, UpstreamError
+from soash.security import KeyRing, new_token, token_hash
+from soash.social.models import OAuthState, Platform, SocialAccount
+from soash.social.platforms.base import PlatformClient
+from soash.social.platforms.errors import PlatformError
+from soash.social.platforms.registry import client_for, is_configured
+from soash.social.tokens import store_tokens
+from soash.users.models import User, UserSession
+from soash.users.plans import limits_for
+from soash.users.service import require_verified
+
+STATE_TTL = timedelta(minutes=15)
+STATE = "oauth-state"
+
+
+def redirect_uri(platform: Platform) -> str:
+    return f"{get_settings().base_url}/api/v1/social-accounts/callback/{platform.value}"
+
+
+def _pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(64)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _check_limit(db: Session, user: User) -> None:
+    limits = limits_for(user)
+    connected = db.scalar(
+        select(func.count())
+        .select_from(SocialAccount)
+        .where(SocialAccount.user_id == user.id, SocialAccount.access_token.is_not(None))
+    )
+    if (connected or 0) >= limits.social_accounts:
+        raise LimitReached(
+            f"Your {user.subscription_tier.value} plan allows {limits.social_accounts} connected "
+            "accounts and you have reached it. Disconnect an account or upgrade your plan.",
+            limit=limits.social_accounts,
+            tier=user.subscription_tier.value,
+        )
+
+
+def start_connect(
+    db: Session,
+    user: User,
+    *,
+    session: UserSession,
+    platform: Platform,
+    client: PlatformClient | None = None,
+) -> str:
+    """The platform's authorize URL for this user; the state in it is single-use and expires."""
+    require_verified(user)
+    if client is None:
+        if not is_configured(platform):
+            prefix = f"SOASH_{'X' if platform is Platform.twitter else platform.value.upper()}"
+            raise NotConfigured(
+                f"{platform.value} is not set up on this server: the administrator must set "
+                f"{prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET."
+            )
+        client = client_for(platform)
+    _check_limit(db, user)
+    state = new_token()
+    verifier, challenge = _pkce_pair() if client.uses_pkce else (None, None)
+    row = OAuthState(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        session_id=session.id,
+        platform=platform,
+        state_hash=token_hash(state, purpose=STATE),
+        expires_at=utcnow() + STATE_TTL,
+    )
+    if verifier:
+        row.code_verifier = KeyRing.from_settings().encrypt(verifier, context=f"oauth:{row.id}")
+    db.add(row)
+    db.flush()
+    return client.authorize_url(
+        state=state, redirect_uri=redirect_uri(platform), code_challenge=challenge
+    )
+
+
+def finish_connect(
+    db: Session,
+    user: User,
+    *,
+    session: UserSession,
+    platform: Platform,
+    code: str,
+    state: str,
+    client: PlatformClient | None = None,
+) -> SocialAccount:
+    """Check the state, trade the code for tokens, and store (or reconnect) the account."""
+    row = db.scalar(
+        select(OAuthState).where(OAuthState.state_hash == token_hash(state, purpose=STATE))
+    )
+    if (
+        row is None
+        or row.used_at is not None
+        or row.expires_at < utcnow()
+        or row.user_id != user.id
+        or row.session_id != session.id
+        or row.platform is not platform
+    ):
+        raise BadRequest(
+            "This connect link is invalid, expired or already used. Start connecting again."
+        )
+    row.used_at = utcnow()
+    db.flush()
+    verifier = (
+        KeyRing.from_settings().decrypt(row.code_verifier, context=f"oauth:{row.id}")
+        if row.code_verifier
+        else None
+    )
+    client = client or client_for(platform)
+    try:
+        tokens = client.exchange_code(
+            code=code, redirect_uri=redirect_uri(platform), code_verifier=verifier
+        )
+        profile = client.fetch_profile(tokens.access_token)
+    except PlatformError as exc:
+        raise UpstreamError(
+            f"{platform.value} did not complete the connection: {exc} Try connecting again."
+        ) from exc
+    account = db.scalar(
+        select(SocialAccount).where(
+            SocialAccount.platform == platform,
+            SocialAccount.platform_user_id == profile.platform_user_id,
+        )
+    )
+    if account is not None and account.user_id != user.id:
+        raise Conflict(
+            f"This {platform.value} account is already connected to another Soash account."
+        )
+    if account is None or account.access_token is None:
+        _check_limit(db, user)
+    if account is None:
+        account = SocialAccount(
+            id=uuid.uuid4(),
+            user_id=user.id,
+            platform=platform,
+            platform_user_id=profile.platform_user_id,
+            unavailable_metrics=[],
+        )
+        db.add(account)
+    account.username = profile.username
+    account.display_name = profile.display_name
+    account.avatar_url = profile.avatar_url
+    account.follower_count = profile.followers
+    account.following_count = profile.following
+    account.is_active = True
+    account.sync_error = None
+    store_tokens(account, tokens)
+    db.flush()
+    return account

@@ -1,0 +1,52 @@
+"""Social accounts as the API shows them (never with tokens)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import model_validator
+
+from soash.schemas import InModel, OutModel
+from soash.social.models import Platform, SocialAccount
+from soash.system.schemas import JobOut
+
+
+class SocialAccountOut(OutModel):
+    id: uuid.UUID
+    platform: Platform
+    platform_user_id: str
+    username: str | None
+    display_name: str | None
+    avatar_url: str | None
+    follower_count: int | None
+    following_count: int | None
+    is_active: bool
+    last_synced_at: datetime | None
+    sync_error: str | None
+    unavailable_metrics: list[str]
+    token_expires_at: datetime | None
+    created_at: datetime
+    connected: bool  # Soash holds a grant for this account (false after a disconnect)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_row(cls, data: Any) -> Any:
+        if isinstance(data, SocialAccount):
+            fields = {name: getattr(data, name) for name in cls.model_fields if name != "connected"}
+            return {**fields, "connected": data.access_token is not None}
+        return data
+
+
+class SocialAccountPatch(InModel):
+    is_active: bool
+
+
+class AuthorizeOut(OutModel):
+    authorize_url: str
+
+
+class ConnectedOut(OutModel):
+    account: SocialAccountOut
+    sync_job: JobOut | None

@@ -1,0 +1,104 @@
+"""A user's social accounts: list, pause, disconnect, and queue syncs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soash.config import get_settings
+from soash.content.models import Post
+from soash.errors import Conflict, NotFound
+from soash.ownership import owned_by
+from soash.social.models import SocialAccount
+from soash.social.tokens import forget_tokens
+from soash.system.models import JobType, SystemJob
+from soash.system.service import create_job
+from soash.users.models import User
+
+
+def list_accounts(db: Session, user: User) -> list[SocialAccount]:
+    stmt = (
+        select(SocialAccount)
+        .where(owned_by(SocialAccount.user_id, user))
+        .order_by(SocialAccount.platform, SocialAccount.username)
+    )
+    return list(db.scalars(stmt))
+
+
+def get_account(db: Session, user: User, account_id: uuid.UUID) -> SocialAccount:
+    account = db.scalar(
+        select(SocialAccount).where(
+            SocialAccount.id == account_id, owned_by(SocialAccount.user_id, user)
+        )
+    )
+    if account is None:
+        raise NotFound(f"You have no social account with id {account_id}.")
+    return account
+
+
+def set_active(db: Session, user: User, account_id: uuid.UUID, *, is_active: bool) -> SocialAccount:
+    account = get_account(db, user, account_id)
+    if is_active and account.access_token is None:
+        raise Conflict("This account is disconnected; connect it again to resume syncing.")
+    account.is_active = is_active
+    return account
+
+
+def disconnect(db: Session, user: User, account_id: uuid.UUID, *, delete_data: bool) -> None:
+    """Forget the tokens (the account stays, paused, with its history), or delete it all."""
+    account = get_account(db, user, account_id)
+    if delete_data:
+        db.delete(account)
+        return
+    forget_tokens(account)
+    account.is_active = False
+
+
+def queue_sync(db: Session, account: SocialAccount) -> SystemJob:
+    """Record a pending sync job and put it on the queue (at most one per account)."""
+    from soash.social.tasks import sync_account_task
+
+    if not account.is_active or account.access_token is None:
+        raise Conflict("This account is paused or disconnected; reconnect it to sync.")
+    job = create_job(
+        db, job_type=JobType.sync_metrics, user_id=account.user_id, subject=str(account.id)
+    )
+    db.commit()  # the worker must see the job row before it picks the task up
+    sync_account_task(str(account.id), str(job.id))
+    return job
+
+
+def accounts_due(db: Session, now: datetime) -> list[SocialAccount]:
+    """Active accounts due a sync: the daily one at the configured hour (or when a day was
+    missed), and an hourly one while they have posts younger than a day."""
+    daily_hour = get_settings().sync.hour_utc
+    young = select(Post.social_account_id).where(Post.posted_at >= now - timedelta(days=1))
+    due = []
+    for account in db.scalars(
+        select(SocialAccount).where(
+            SocialAccount.is_active, SocialAccount.access_token.is_not(None)
+        )
+    ):
+        last = account.last_synced_at
+        if (
+            last is None
+            or now - last >= timedelta(hours=25)
+            or (now.hour == daily_hour and now - last >= timedelta(hours=12))
+        ):
+            due.append(account)
+    young_ids = set(db.scalars(young))
+    due_ids = {a.id for a in due}
+    for account in db.scalars(select(SocialAccount).where(SocialAccount.id.in_(young_ids))):
+        last = account.last_synced_at
+        if (
+            account.id not in due_ids
+            and account.is_active
+            and account.access_token is not None
+            and last is not None
+            and now - last >= timedelta(minutes=55)
+        ):
+            due.append(account)
+    return due

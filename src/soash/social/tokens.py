@@ -1,0 +1,86 @@
+"""OAuth tokens at rest: AES-GCM under the key ring, bound to the account row and the field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soash.security import KeyRing
+from soash.social.models import SocialAccount
+from soash.social.platforms.base import TokenSet
+
+
+def _context(account: SocialAccount, field: str) -> str:
+    return f"social_accounts:{account.id}:{field}"
+
+
+def store_tokens(account: SocialAccount, tokens: TokenSet, *, ring: KeyRing | None = None) -> None:
+    """Save a token set; a refresh token the platform did not send again is kept."""
+    ring = ring or KeyRing.from_settings()
+    account.access_token = ring.encrypt(tokens.access_token, context=_context(account, "access"))
+    if tokens.refresh_token:
+        account.refresh_token = ring.encrypt(
+            tokens.refresh_token, context=_context(account, "refresh")
+        )
+    account.token_expires_at = tokens.expires_at
+
+
+def load_tokens(account: SocialAccount, *, ring: KeyRing | None = None) -> TokenSet | None:
+    if account.access_token is None:
+        return None
+    ring = ring or KeyRing.from_settings()
+    refresh = (
+        ring.decrypt(account.refresh_token, context=_context(account, "refresh"))
+        if account.refresh_token
+        else None
+    )
+    return TokenSet(
+        access_token=ring.decrypt(account.access_token, context=_context(account, "access")),
+        refresh_token=refresh,
+        expires_at=account.token_expires_at,
+        platform_user_id=account.platform_user_id,
+    )
+
+
+def forget_tokens(account: SocialAccount) -> None:
+    account.access_token = None
+    account.refresh_token = None
+    account.token_expires_at = None
+
+
+def rotate_keys(
+    db: Session,
+    *,
+    ring: KeyRing | None = None,
+    batch: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Re-encrypt every stored token under the newest key, one committed batch at a time.
+
+    Old keys stay readable while this runs (they are still in the ring), so the app keeps
+    working; once it finishes, the old key can be removed from SOASH_SECURITY_ENCRYPTION_KEYS.
+    """
+    ring = ring or KeyRing.from_settings()
+    done = 0
+    last_id = None
+    while True:
+        stmt = select(SocialAccount).order_by(SocialAccount.id).limit(batch)
+        if last_id is not None:
+            stmt = stmt.where(SocialAccount.id > last_id)
+        accounts = list(db.scalars(stmt))
+        if not accounts:
+            return done
+        for account in accounts:
+            tokens = load_tokens(account, ring=ring)
+            if tokens is not None and (
+                ring.key_id(account.access_token or "") != ring.active
+                or (account.refresh_token and ring.key_id(account.refresh_token) != ring.active)
+            ):
+                store_tokens(account, tokens, ring=ring)
+                done += 1
+        db.commit()
+        last_id = accounts[-1].id
+        if progress:
+            progress(len(accounts))
