@@ -16,6 +16,7 @@ from soash.config import get_settings, new_encryption_key_spec
 from soash.db import session_scope
 from soash.errors import SoashError
 from soash.logs import configure as configure_logging
+from soash.social import cli as social_cli
 from soash.users.models import SubscriptionTier
 
 app = typer.Typer(help="Soash: social media analytics and content assistant.", no_args_is_help=True)
@@ -25,6 +26,8 @@ keys_app = typer.Typer(help="Secrets and encryption keys.", no_args_is_help=True
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
+app.command("sync")(social_cli.sync)
+keys_app.command("rotate")(social_cli.rotate)
 console = Console()
 
 DEMO_EMAIL = "demo@example.com"

@@ -82,13 +82,12 @@ class DemoClient:
         *,
         timezone: str = "Europe/Berlin",
         now: datetime | None = None,
-        base_followers: int = 2400,
     ) -> None:
         self.platform = platform
         self.seed = seed
         self.tz = ZoneInfo(timezone)
         self.now = now
-        self.base_followers = base_followers
+        self.base_followers = _rng(seed, "size").randint(1200, 6000)
 
     def _now(self) -> datetime:
         return self.now or datetime.now(UTC)
