@@ -113,7 +113,7 @@ def upsert_posts(
             Post.social_account_id == account_id, Post.platform_post_id.in_(list(unique))
         )
     )
-    return {platform_id: post_id for platform_id, post_id in found.tuples()}
+    return {platform_id: post_id for platform_id, post_id in found}
 
 
 def upsert_post_metrics(

@@ -88,6 +88,7 @@ class DemoClient:
         self.tz = ZoneInfo(timezone)
         self.now = now
         self.base_followers = _rng(seed, "size").randint(1200, 6000)
+        self._days: dict[date, list[_DemoPost]] = {}
 
     def _now(self) -> datetime:
         return self.now or datetime.now(UTC)
@@ -104,6 +105,11 @@ class DemoClient:
         return max(1, int(growth * wobble))
 
     def _posts_on(self, day: date) -> list[_DemoPost]:
+        if day not in self._days:
+            self._days[day] = self._generate_day(day)
+        return self._days[day]
+
+    def _generate_day(self, day: date) -> list[_DemoPost]:
         rng = _rng(self.seed, "p", day)
         count = rng.choices([0, 1, 2], weights=[0.3, 0.55, 0.15])[0]
         posts = []
