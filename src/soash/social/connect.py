@@ -64,15 +64,14 @@ def start_connect(
 ) -> str:
     """The platform's authorize URL for this user; the state in it is single-use and expires."""
     require_verified(user)
-    if client is None:
-        if not is_configured(platform):
-            prefix = f"SOASH_{'X' if platform is Platform.twitter else platform.value.upper()}"
-            raise NotConfigured(
-                f"{platform.value} is not set up on this server: the administrator must set "
-                f"{prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET."
-            )
-        client = client_for(platform)
+    if client is None and not is_configured(platform):
+        prefix = f"SOASH_{'X' if platform is Platform.twitter else platform.value.upper()}"
+        raise NotConfigured(
+            f"{platform.value} is not set up on this server: the administrator must set "
+            f"{prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET."
+        )
     _check_limit(db, user)
+    client = client or client_for(platform)
     state = new_token()
     verifier, challenge = _pkce_pair() if client.uses_pkce else (None, None)
     row = OAuthState(
