@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from soash.config import Settings
@@ -20,7 +21,7 @@ from tests.social.conftest import make_account
 @pytest.fixture
 def configured(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(settings.instagram, "client_id", "app-id")
-    monkeypatch.setattr(settings.instagram, "client_secret", "app-secret")
+    monkeypatch.setattr(settings.instagram, "client_secret", SecretStr("app-secret"))
 
 
 @pytest.fixture
