@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from soash.cli import DEMO_EMAIL, DEMO_PASSWORD, app
+from soash.content.models import Post, PostMetric
 from soash.db import session_scope
 from soash.security import KeyRing
+from soash.social.models import PlatformMetric, SocialAccount
 from soash.system.models import JobStatus, JobType, SystemJob
 from soash.users.models import SubscriptionTier, User
+from tests.helpers import Api
 
 runner = CliRunner()
 
@@ -64,16 +67,29 @@ def test_users_create_refuses_a_duplicate() -> None:
 
 
 def test_demo_creates_a_signed_in_ready_user_and_records_the_job() -> None:
-    result = runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["demo", "--accounts", "1"])
     assert result.exit_code == 0, result.output
     assert DEMO_EMAIL in result.output and DEMO_PASSWORD in result.output
-    assert runner.invoke(app, ["demo"]).exit_code == 0  # running it again is fine
+    assert runner.invoke(app, ["demo", "--accounts", "1"]).exit_code == 0  # again is fine
     with session_scope() as db:
         user = db.scalars(select(User)).one()
         assert user.is_verified and user.profile is not None
         assert user.profile.onboarding_completed
         jobs = db.scalars(select(SystemJob)).all()
         assert {(j.job_type, j.status) for j in jobs} == {(JobType.seed_demo, JobStatus.completed)}
+        account = db.scalars(select(SocialAccount)).one()
+        assert account.is_active and account.last_synced_at is not None
+        posts = db.scalar(select(func.count()).select_from(Post)) or 0
+        days = db.scalar(select(func.count()).select_from(PlatformMetric)) or 0
+        snapshots = db.scalar(select(func.count()).select_from(PostMetric)) or 0
+    assert posts > 250  # a year of posting
+    assert days == 366  # a year of daily account figures, once each despite two runs
+    assert snapshots > posts * 20  # daily snapshots for a month, then weekly
+
+
+def test_the_demo_login_works_through_the_api(api: Api) -> None:
+    assert runner.invoke(app, ["demo", "--accounts", "1"]).exit_code == 0
+    assert api.login(DEMO_EMAIL, DEMO_PASSWORD).status_code == 200
 
 
 def test_db_current_reports_up_to_date() -> None:

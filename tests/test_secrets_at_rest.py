@@ -60,3 +60,15 @@ def test_tokens_in_request_urls_are_redacted_from_access_logs(
     assert "s3cr3t-t0ken" not in caplog.text
     assert "abc.def-123" not in caplog.text
     assert "token=[redacted]" in caplog.text
+
+
+def test_platform_token_parameters_are_redacted() -> None:
+    from soash.logs import redact
+
+    line = redact(
+        "GET https://graph.facebook.com/v23.0/oauth/access_token?grant_type=fb_exchange_token"
+        "&fb_exchange_token=EAAB-user-token&client_secret=app-secret&code=c0de&code_verifier=v"
+    )
+    for secret in ("EAAB-user-token", "app-secret", "c0de", "=v"):
+        assert secret not in line
+    assert "grant_type=fb_exchange_token" in line  # what is not secret stays readable

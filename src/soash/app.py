@@ -5,9 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from soash import __version__, problems
+from soash.analytics.api import router as analytics
+from soash.billing.api import billing
 from soash.config import get_settings
+from soash.content.api import categories, imports, posts, upload_limit
+from soash.insights.api import router as insights
 from soash.logs import install_filter
 from soash.middleware import BodyLimit, SecurityHeaders
+from soash.referrals.api import referrals
 from soash.social.api import router as social_accounts
 from soash.system.api import health, jobs
 from soash.users.api import auth, me
@@ -25,11 +30,27 @@ def create_app() -> FastAPI:
         "problem details (application/problem+json).",
     )
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth, me, jobs, social_accounts):
+    for router in (
+        auth,
+        me,
+        jobs,
+        social_accounts,
+        referrals,
+        billing,
+        imports,
+        insights,
+        analytics,
+        posts,
+        categories,
+    ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health)
     problems.install(app)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, default=settings.max_body_bytes, overrides={})
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_body_bytes,
+        overrides={f"{API_PREFIX}{imports.prefix}": upload_limit(settings)},
+    )
     return app

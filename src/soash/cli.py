@@ -12,10 +12,15 @@ from rich.console import Console
 from rich.table import Table
 
 from soash import migrate
+from soash.billing.cli import set_tier
 from soash.config import get_settings, new_encryption_key_spec
+from soash.content.cli import import_app
 from soash.db import session_scope
 from soash.errors import SoashError
+from soash.insights import cli as insights_cli
 from soash.logs import configure as configure_logging
+from soash.referrals.cli import app as referrals_app
+from soash.retention.cli import app as retention_app
 from soash.social import cli as social_cli
 from soash.users.models import SubscriptionTier
 
@@ -26,7 +31,13 @@ keys_app = typer.Typer(help="Secrets and encryption keys.", no_args_is_help=True
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
+app.add_typer(referrals_app, name="referrals")
+app.add_typer(retention_app, name="retention")
+app.add_typer(import_app, name="import")
+users_app.command("set-tier")(set_tier)
 app.command("sync")(social_cli.sync)
+app.add_typer(insights_cli.insights_app, name="insights")
+app.command("patterns")(insights_cli.patterns)
 keys_app.command("rotate")(social_cli.rotate)
 console = Console()
 
@@ -186,13 +197,16 @@ def keys_generate() -> None:
 def demo(
     email: Annotated[str, typer.Option(help="Demo login email.")] = DEMO_EMAIL,
     password: Annotated[str, typer.Option(help="Demo login password.")] = DEMO_PASSWORD,
+    accounts: Annotated[
+        int, typer.Option(min=1, max=3, help="Demo accounts: Instagram, TikTok, Facebook.")
+    ] = 3,
 ) -> None:
     """Create (or refresh) the demo user and its data, migrating the database first."""
     from soash.demo import seed_demo
 
     migrate.upgrade(get_settings().resolved_database_url)
     try:
-        seed_demo(email=email, password=password, console=console)
+        seed_demo(email=email, password=password, console=console, accounts=accounts)
     except SoashError as exc:
         raise _fail(str(exc)) from None
     console.print(f"Demo login: [bold]{email}[/bold] / [bold]{password}[/bold]")

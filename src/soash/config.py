@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import secrets
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -42,6 +43,9 @@ class SecuritySettings(BaseSettings):
     session_secret: SecretStr | None = None
     encryption_keys: SecretStr | None = None
     session_days: int = 30
+    # argon2id cost (argon2-cffi's RFC 9106 low-memory profile by default; tests lower it).
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
     verification_hours: int = 24
     password_reset_minutes: int = 60
 
@@ -130,6 +134,58 @@ class SyncSettings(BaseSettings):
     http_retries: int = Field(default=3, ge=0)
 
 
+class BillingSettings(BaseSettings):
+    """Subscriptions and the referral commission. ``provider``: ``manual`` (``soash users
+    set-tier``) or ``stripe`` (webhooks at ``/api/v1/billing/stripe/webhook``)."""
+
+    model_config = SettingsConfigDict(env_prefix="SOASH_BILLING_", extra="ignore")
+
+    provider: Literal["manual", "stripe"] = "manual"
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    # Stripe price id -> tier, as JSON: {"price_123": "pro"}. Prices not listed here are read
+    # from the price's metadata.soash_tier or its lookup_key ("pro", "enterprise").
+    stripe_price_tiers: dict[str, str] = Field(default_factory=dict)
+    commission_rate: Decimal = Field(default=Decimal("0.20"), ge=0, le=1)
+    currency: str = Field(default="USD", pattern=r"^[A-Za-z]{3}$")
+    refund_window_days: int = Field(default=30, ge=0)
+
+    @model_validator(mode="after")
+    def _stripe_needs_a_secret(self) -> BillingSettings:
+        secret = self.stripe_webhook_secret
+        if self.provider == "stripe" and not (secret and secret.get_secret_value()):
+            raise ValueError(
+                "SOASH_BILLING_PROVIDER=stripe needs SOASH_BILLING_STRIPE_WEBHOOK_SECRET: the "
+                "endpoint's signing secret (whsec_...) from the Stripe dashboard."
+            )
+        self.currency = self.currency.upper()
+        return self
+
+
+class RetentionSettings(BaseSettings):
+    """How long data is kept before the daily purge (or ``soash retention purge``) deletes it."""
+
+    model_config = SettingsConfigDict(env_prefix="SOASH_RETENTION_", extra="ignore")
+
+    system_jobs_days: int = Field(default=30, ge=1)
+    metrics_days: int = Field(default=365, ge=1)
+    insights_days: int = Field(default=365, ge=1)
+    batch_size: int = Field(default=5000, ge=1, le=100_000)
+    hour_utc: int = Field(default=4, ge=0, le=23)
+
+
+class LlmSettings(BaseSettings):
+    """Optional: an OpenAI-compatible chat-completions server writes content ideas and briefs.
+    Without a base URL, a deterministic writer does. Numbers always come from the statistics."""
+
+    model_config = SettingsConfigDict(env_prefix="SOASH_LLM_", extra="ignore")
+
+    base_url: str | None = None
+    model: str = "gpt-4o-mini"
+    api_key: SecretStr | None = None
+    timeout_seconds: float = Field(default=20.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOASH_", extra="ignore")
 
@@ -140,15 +196,19 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
     max_body_bytes: int = 1_048_576
+    max_import_bytes: int = Field(default=52_428_800, ge=1)  # CSV imports (50 MiB)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
     instagram: InstagramSettings = Field(default_factory=InstagramSettings)
     facebook: FacebookSettings = Field(default_factory=FacebookSettings)
     tiktok: TikTokSettings = Field(default_factory=TikTokSettings)
     x: XSettings = Field(default_factory=XSettings)
     linkedin: LinkedInSettings = Field(default_factory=LinkedInSettings)
+    billing: BillingSettings = Field(default_factory=BillingSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @model_validator(mode="after")
     def _secrets_present(self) -> Settings:

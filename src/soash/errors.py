@@ -66,3 +66,8 @@ class UpstreamError(SoashError):
 class NotConfigured(SoashError):
     status = 503
     title = "Not configured"
+
+
+class ServiceUnavailable(SoashError):
+    status = 503
+    title = "Temporarily unavailable"

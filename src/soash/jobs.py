@@ -14,7 +14,11 @@ from huey import Huey, RedisHuey, SqliteHuey
 
 from soash.config import get_settings
 
-TASK_MODULES: tuple[str, ...] = ("soash.social.tasks",)
+TASK_MODULES: tuple[str, ...] = (
+    "soash.social.tasks",
+    "soash.retention.tasks",
+    "soash.insights.tasks",
+)
 
 
 def _make_huey() -> Huey:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import re
 
+# Any query or form parameter named like a secret: *token (fb_exchange_token, access_token,
+# refresh_token ...), *secret, code, state, password, code_verifier.
 _SECRET_PARAMS = re.compile(
-    r"(?i)\b(token|code|state|access_token|refresh_token|password|client_secret)=([^&\s\"']+)"
+    r"(?i)\b(\w*token|\w*secret|code|code_verifier|state|password)=([^&\s\"']+)"
 )
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 

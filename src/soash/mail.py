@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from soash.config import Settings, get_settings
+from soash.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +30,27 @@ def send_email(to: str, subject: str, body: str, *, settings: Settings | None = 
         return
     context = ssl.create_default_context()
     client: smtplib.SMTP
-    if smtp.ssl:
-        client = smtplib.SMTP_SSL(
-            smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context
-        )
-    else:
-        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
-    with client:
-        if smtp.starttls and not smtp.ssl and client.has_extn("starttls"):
-            client.starttls(context=context)
-        if smtp.username and smtp.password:
-            client.login(smtp.username, smtp.password.get_secret_value())
-        client.send_message(msg)
+    try:
+        if smtp.ssl:
+            client = smtplib.SMTP_SSL(
+                smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context
+            )
+        else:
+            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+        with client:
+            client.ehlo()  # has_extn() only knows what EHLO announced
+            if smtp.starttls and not smtp.ssl and client.has_extn("starttls"):
+                client.starttls(context=context)
+                client.ehlo()
+            if smtp.username and smtp.password:
+                client.login(smtp.username, smtp.password.get_secret_value())
+            client.send_message(msg)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.error("could not send email %r to %s: %s", subject, _mask(to), exc)
+        raise ServiceUnavailable(
+            "We could not send the email right now (the mail server did not accept it), so "
+            "nothing was changed. Try again in a few minutes."
+        ) from exc
     log.info("sent email %r to %s", subject, _mask(to))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,26 +37,31 @@ class BodyLimit:
             return
         seen = 0
         started = False
+        exceeded = False
 
         async def counted_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
         async def tracked_send(message: Message) -> None:
             nonlocal started
+            if exceeded:
+                # The app may have caught BodyTooLarge and answered (FastAPI turns any error
+                # while reading the body into a 400): drop that answer, the 413 goes out below.
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
+        with contextlib.suppress(BodyTooLarge):
             await self.app(scope, counted_receive, tracked_send)
-        except BodyTooLarge:
-            if not started:
-                await _too_large(send, limit, scope["path"])
+        if exceeded and not started:
+            await _too_large(send, limit, scope["path"])
 
 
 async def _too_large(send: Send, limit: int, path: str) -> None:

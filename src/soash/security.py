@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,26 +15,35 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from soash.config import Settings, get_settings
 
-_hasher = PasswordHasher()  # argon2id with the library's (OWASP-aligned) parameters
-# Verified against when the email is unknown, so both paths cost one argon2 verification.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+@lru_cache(maxsize=1)
+def _hasher() -> tuple[PasswordHasher, str]:
+    """argon2id with the configured cost, and a hash to verify against when the email is
+    unknown, so both paths cost one argon2 verification."""
+    security = get_settings().security
+    hasher = PasswordHasher(
+        time_cost=security.argon2_time_cost, memory_cost=security.argon2_memory_kib
+    )
+    return hasher, hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Constant-work check; pass ``None`` for an unknown user to spend the same time."""
+    hasher, dummy = _hasher()
     try:
-        _hasher.verify(password_hash or _DUMMY_HASH, password)
+        hasher.verify(password_hash or dummy, password)
     except (VerificationError, InvalidHashError):
         return False
     return password_hash is not None
 
 
 def password_needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    """True when the hash was made with other parameters (e.g. before a cost change)."""
+    return _hasher()[0].check_needs_rehash(password_hash)
 
 
 def new_token() -> str:

@@ -67,7 +67,10 @@ class AiInsight(IdMixin, TimestampMixin, Base):
 
 class ContentRecommendation(IdMixin, TimestampMixin, Base):
     __tablename__ = "content_recommendations"
-    __table_args__ = (CheckConstraint("feedback_score BETWEEN 1 AND 5", name="feedback_score_1_5"),)
+    __table_args__ = (
+        CheckConstraint("feedback_score BETWEEN 1 AND 5", name="feedback_score_1_5"),
+        UniqueConstraint("user_id", "key"),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
@@ -78,11 +81,17 @@ class ContentRecommendation(IdMixin, TimestampMixin, Base):
     content_brief: Mapped[str | None] = mapped_column(Text)
     is_used: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     feedback_score: Mapped[int | None] = mapped_column(Integer)
+    # What it recommends (e.g. "hashtag:sourdough"): regenerating updates the same row, keeping
+    # the user's is_used and feedback, and feedback on a key shapes what is recommended next.
+    key: Mapped[str | None] = mapped_column(String(200))
 
 
 class PerformancePattern(IdMixin, TimestampMixin, Base):
     __tablename__ = "performance_patterns"
-    __table_args__ = (CheckConstraint("success_rate BETWEEN 0 AND 1", name="success_rate_0_1"),)
+    __table_args__ = (
+        CheckConstraint("success_rate BETWEEN 0 AND 1", name="success_rate_0_1"),
+        UniqueConstraint("user_id", "pattern_type", "pattern_name"),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
@@ -91,3 +100,11 @@ class PerformancePattern(IdMixin, TimestampMixin, Base):
     pattern_name: Mapped[str] = mapped_column(String(200))
     success_rate: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
     sample_size: Mapped[int] = mapped_column(Integer, default=0)
+    # Beyond the ERD: engagement relative to the account median (shrunk), its 95% interval,
+    # the false-discovery-adjusted p-value, and whether the effect holds up. All NULL/false when
+    # the group is too small to say anything.
+    lift: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    ci_low: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    ci_high: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    q_value: Mapped[Decimal | None] = mapped_column(Numeric(12, 10))
+    significant: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from soash.insights.models import AiInsight, InsightType, Priority
+from soash.db import utcnow
+from soash.errors import NotFound, TooManyRequests
+from soash.insights.models import (
+    AiInsight,
+    ContentRecommendation,
+    InsightType,
+    Priority,
+    RecommendationType,
+)
+from soash.ownership import owned_by
+from soash.system.models import JobType, SystemJob
+from soash.system.service import create_job
+from soash.users.models import User
+from soash.users.plans import limits_for
 
 
 def upsert_insight(
@@ -34,3 +49,88 @@ def upsert_insight(
     insight.priority = priority
     db.flush()
     return insight
+
+
+def list_insights(db: Session, user: User, *, unread_only: bool = False) -> list[AiInsight]:
+    """Unread first, then by priority, newest first."""
+    priority_order = case(
+        {Priority.high: 0, Priority.medium: 1, Priority.low: 2}, value=AiInsight.priority
+    )
+    stmt = select(AiInsight).where(owned_by(AiInsight.user_id, user))
+    if unread_only:
+        stmt = stmt.where(AiInsight.is_read.is_(False))
+    stmt = stmt.order_by(AiInsight.is_read, priority_order, AiInsight.updated_at.desc())
+    return list(db.scalars(stmt))
+
+
+def set_insight_read(db: Session, user: User, insight_id: uuid.UUID, *, is_read: bool) -> AiInsight:
+    insight = db.scalar(
+        select(AiInsight).where(AiInsight.id == insight_id, owned_by(AiInsight.user_id, user))
+    )
+    if insight is None:
+        raise NotFound(f"You have no insight with id {insight_id}.")
+    insight.is_read = is_read
+    return insight
+
+
+def list_recommendations(
+    db: Session, user: User, *, kind: RecommendationType | None = None
+) -> list[ContentRecommendation]:
+    stmt = select(ContentRecommendation).where(owned_by(ContentRecommendation.user_id, user))
+    if kind is not None:
+        stmt = stmt.where(ContentRecommendation.recommendation_type == kind)
+    return list(
+        db.scalars(
+            stmt.order_by(
+                ContentRecommendation.is_used,
+                ContentRecommendation.recommendation_type,
+                ContentRecommendation.created_at,
+            )
+        )
+    )
+
+
+def update_recommendation(
+    db: Session, user: User, recommendation_id: uuid.UUID, *, changes: dict[str, Any]
+) -> ContentRecommendation:
+    row = db.scalar(
+        select(ContentRecommendation).where(
+            ContentRecommendation.id == recommendation_id,
+            owned_by(ContentRecommendation.user_id, user),
+        )
+    )
+    if row is None:
+        raise NotFound(f"You have no recommendation with id {recommendation_id}.")
+    for field, value in changes.items():
+        setattr(row, field, value)
+    return row
+
+
+def queue_generation(db: Session, user: User) -> SystemJob:
+    """Queue an insight run, within the plan's runs per day."""
+    from soash.insights.tasks import generate_insights_task
+
+    allowed = limits_for(user).insight_runs_per_day
+    since = utcnow() - timedelta(days=1)
+    runs = list(
+        db.scalars(
+            select(SystemJob.created_at)
+            .where(
+                SystemJob.user_id == user.id,
+                SystemJob.job_type == JobType.generate_insights,
+                SystemJob.created_at >= since,
+            )
+            .order_by(SystemJob.created_at)
+        )
+    )
+    if len(runs) >= allowed:
+        retry_after = int((runs[-allowed] + timedelta(days=1) - utcnow()).total_seconds()) + 1
+        raise TooManyRequests(
+            f"Your {user.subscription_tier.value} plan includes {allowed} insight run(s) a day; "
+            f"the next one is possible in {retry_after // 60 + 1} minutes.",
+            retry_after=retry_after,
+        )
+    job = create_job(db, job_type=JobType.generate_insights, user_id=user.id, subject=str(user.id))
+    db.commit()  # the worker must see the job row before it picks the task up
+    generate_insights_task(str(user.id), str(job.id))
+    return job

@@ -131,7 +131,8 @@ def finish_connect(
         profile = client.fetch_profile(tokens.access_token)
     except PlatformError as exc:
         raise UpstreamError(
-            f"{platform.value} did not complete the connection: {exc} Try connecting again."
+            f"{platform.value} did not complete the connection: {str(exc).rstrip('.')}. "
+            "Try connecting again."
         ) from exc
     account = db.scalar(
         select(SocialAccount).where(

@@ -93,7 +93,14 @@ def run_sync(
     client = client or client_for(account.platform, account.platform_user_id)
     try:
         tokens = _fresh_tokens(account, client, now)
-        _sync_profile(account, client, tokens, now)
+        try:
+            _sync_profile(account, client, tokens, now)
+        except TokenInvalid:
+            # The platform says no before the token's own expiry: refresh once, if we can.
+            if not tokens.refresh_token:
+                raise
+            tokens = _refresh(account, client)
+            _sync_profile(account, client, tokens, now)
         report["posts"] = _sync_posts(account, client, tokens, now)
         report["snapshots"] = _sync_post_metrics(account, client, tokens, now)
     except TokenInvalid as exc:
@@ -139,14 +146,30 @@ def _load(account_id: uuid.UUID) -> _Account:
 
 
 def _fresh_tokens(account: _Account, client: PlatformClient, now: datetime) -> TokenSet:
+    """Refresh a token that is about to expire. If the platform refuses while the current
+    token still works (LinkedIn gives most apps no refresh token), keep using it until it
+    expires; the sync after that asks the user to reconnect."""
     tokens = account.tokens
     margin = timedelta(hours=get_settings().sync.refresh_before_expiry_hours)
     if tokens.expires_at is None or tokens.expires_at - now > margin:
         return tokens
-    refreshed = client.refresh(tokens)
+    try:
+        return _refresh(account, client)
+    except TokenInvalid:
+        if tokens.expires_at > now:
+            log.warning(
+                "%s: the token cannot be refreshed; it works until it expires", account.label
+            )
+            return tokens
+        raise
+
+
+def _refresh(account: _Account, client: PlatformClient) -> TokenSet:
+    refreshed = client.refresh(account.tokens)
     with session_scope() as db:
         store_tokens(db.get_one(SocialAccount, account.id), refreshed)
     log.info("refreshed the token of %s", account.label)
+    account.tokens = refreshed
     return refreshed
 
 

@@ -23,6 +23,8 @@ SECRET_COLUMNS = {
     "access_token",
     "refresh_token",
     "token_hash",
+    "state_hash",  # oauth_states: the pending OAuth state and its PKCE verifier
+    "code_verifier",
 }
 SKIPPED_TABLES = {"users", "user_sessions", "password_resets", "referral_signups"}
 
@@ -69,7 +71,7 @@ def export_user(db: Session, user: User) -> dict[str, Any]:
             data[name] = _rows(db, table, select(table).where(table.c.user_id == user.id))
     signups = select(ReferralSignup).where(ReferralSignup.referral_code_id.in_(codes))
     data["referral_signups"] = [
-        {k: v for k, v in row.items() if k != "referee_user_id"}
+        {k: v for k, v in row.items() if k not in {"referee_user_id", "referee_email_hash"}}
         for row in _rows(db, tables["referral_signups"], signups)
     ]
     return data

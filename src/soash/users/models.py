@@ -51,6 +51,11 @@ class User(IdMixin, TimestampMixin, Base):
         server_default="active",
     )
     last_login_at: Mapped[datetime | None]
+    # The billing provider's ids for this user (Stripe: cus_..., sub_...); NULL with manual billing.
+    billing_customer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    billing_subscription_id: Mapped[str | None] = mapped_column(String(255))
+    # When the provider says the current tier/status took effect: an older event never wins.
+    plan_changed_at: Mapped[datetime | None]
 
     profile: Mapped[UserProfile | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True, uselist=False

@@ -17,7 +17,7 @@ import httpx
 
 from soash.config import PlatformSettings, SyncSettings
 from soash.social.platforms.base import AccountDay, Profile, TokenSet
-from soash.social.platforms.errors import PlatformRequestError, TokenInvalid
+from soash.social.platforms.errors import MalformedResponse, PlatformRequestError, TokenInvalid
 from soash.social.platforms.http import PlatformHttp
 from soash.social.platforms.parsing import field, optional_int
 
@@ -30,23 +30,28 @@ class OAuthClient:
 
     ``http`` is optional: without it the client builds a :class:`PlatformHttp` on
     ``settings.api_base`` with the timeout and retries of ``sync`` and this platform's
-    ``classify``. A test passes its own (short timeout, recording ``sleep``), built with the
-    platform module's ``classify``. Token requests go to the absolute ``settings.token_url``.
+    ``classify`` (the argument, else the class's ``classify_response``). A test passes its own
+    (short timeout, recording ``sleep``), built with the platform module's ``classify``.
+    Token requests go to the absolute ``settings.token_url``.
     """
 
     uses_pkce = False
     name = "platform"
+    classify_response: Classify | None = None
 
     def __init__(
         self,
         settings: PlatformSettings,
-        classify: Classify,
+        classify: Classify | None = None,
         *,
         http: PlatformHttp | None = None,
         sync: SyncSettings | None = None,
     ) -> None:
         self.settings = settings
         if http is None:
+            classify = classify or self.classify_response
+            if classify is None:
+                raise TypeError(f"{type(self).__name__} has no classify hook")
             sync = sync or SyncSettings()
             http = PlatformHttp(
                 base_url=settings.api_base,
@@ -170,3 +175,22 @@ def profile_snapshot(profile: Profile, day: date) -> AccountDay:
         following=profile.following,
         total_posts=profile.post_count,
     )
+
+
+def sub_object(obj: dict[str, Any], name: str, *, where: str) -> dict[str, Any]:
+    """A nested object that may be missing (→ empty); anything but an object is malformed."""
+    value = obj.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedResponse(f"{where}: '{name}' is not an object")
+    return value
+
+
+def objects(value: Any, *, where: str) -> list[dict[str, Any]]:
+    """A list of objects that may be missing (→ empty); anything else is malformed."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise MalformedResponse(f"{where}: expected a list of objects")
+    return value

@@ -20,7 +20,6 @@ from soash.content.models import ContentType
 from soash.social.models import Platform
 from soash.social.platforms.base import AccountDay, PostMetrics, Profile, RemotePost, TokenSet
 from soash.social.platforms.errors import (
-    MalformedResponse,
     PlatformRequestError,
     RateLimited,
     TokenInvalid,
@@ -31,6 +30,7 @@ from soash.social.platforms.oauth import (
     chunks,
     json_or_none,
     oauth_error,
+    objects,
     optional_str,
     profile_snapshot,
 )
@@ -61,7 +61,9 @@ class TikTokApiError(PlatformRequestError):
     """A non-``ok`` ``error.code`` that is not about the token or the rate limit."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"TikTok refused the request: {code}" + (f" ({message})" if message else ""))
+        super().__init__(
+            f"TikTok refused the request: {code}" + (f" ({message})" if message else "")
+        )
         self.code = code
         self.detail = message
 
@@ -80,9 +82,7 @@ def classify(response: httpx.Response) -> Exception | None:
     code = optional_str(error, "code")
     message = optional_str(error, "message") or ""
     if response.status_code == 429 or code == "rate_limit_exceeded":
-        return RateLimited(
-            "TikTok's rate limit was reached", retry_after=RATE_LIMIT_WAIT_SECONDS
-        )
+        return RateLimited("TikTok's rate limit was reached", retry_after=RATE_LIMIT_WAIT_SECONDS)
     if response.is_success and code in (None, "ok"):
         return None
     if code == "access_token_invalid" or (code is None and response.status_code == 401):
@@ -96,6 +96,7 @@ class TikTokClient(OAuthClient):
     platform = Platform.tiktok
     uses_pkce = False
     name = "TikTok"
+    classify_response = staticmethod(classify)
 
     def __init__(
         self,
@@ -104,7 +105,7 @@ class TikTokClient(OAuthClient):
         http: PlatformHttp | None = None,
         sync: SyncSettings | None = None,
     ) -> None:
-        super().__init__(settings, classify, http=http, sync=sync)
+        super().__init__(settings, http=http, sync=sync)
         self._dropped: set[str] = set()  # metric fields TikTok refused as invalid_params
 
     # -- OAuth -------------------------------------------------------------------------------
@@ -178,9 +179,7 @@ class TikTokClient(OAuthClient):
         body: dict[str, int] = {"max_count": PAGE_SIZE}
         while True:
             data = self._data("POST", "/video/list/", access_token, LIST_FIELDS, body)
-            videos = data.get("videos") or []
-            if not isinstance(videos, list):
-                raise MalformedResponse("TikTok /video/list/: 'videos' is not a list")
+            videos = objects(data.get("videos"), where="TikTok /video/list/")
             posts = [_post(video) for video in videos]  # newest first
             page = [p for p in posts if p.posted_at >= since]
             if page:
@@ -211,7 +210,11 @@ class TikTokClient(OAuthClient):
             fields = ["id", *(f for f in METRIC_FIELDS if f not in self._dropped)]
             try:
                 data = self._data(
-                    "POST", "/video/query/", token, ",".join(fields), {"filters": {"video_ids": ids}}
+                    "POST",
+                    "/video/query/",
+                    token,
+                    ",".join(fields),
+                    {"filters": {"video_ids": ids}},
                 )
             except TikTokApiError as exc:
                 named = {f for f in fields[1:] if re.search(rf"\b{f}\b", exc.detail)}
@@ -219,10 +222,7 @@ class TikTokClient(OAuthClient):
                     raise
                 self._dropped |= named
                 continue
-            videos = data.get("videos") or []
-            if not isinstance(videos, list) or not all(isinstance(v, dict) for v in videos):
-                raise MalformedResponse("TikTok /video/query/: 'videos' is not a list of objects")
-            return videos
+            return objects(data.get("videos"), where="TikTok /video/query/")
 
     def fetch_account_day(
         self, access_token: str, *, platform_user_id: str, day: date

@@ -16,24 +16,23 @@ from typing import Any
 
 import httpx
 
-from soash.config import SyncSettings, XSettings
 from soash.content.models import ContentType
 from soash.social.models import Platform
 from soash.social.platforms.base import AccountDay, PostMetrics, Profile, RemotePost, TokenSet
 from soash.social.platforms.errors import (
-    MalformedResponse,
     PlatformRequestError,
     RateLimited,
     TokenInvalid,
 )
-from soash.social.platforms.http import PlatformHttp
 from soash.social.platforms.oauth import (
     OAuthClient,
     chunks,
     json_or_none,
     oauth_error,
+    objects,
     optional_str,
     profile_snapshot,
+    sub_object,
 )
 from soash.social.platforms.parsing import field, iso_datetime, optional_int
 
@@ -84,15 +83,7 @@ class XClient(OAuthClient):
     platform = Platform.twitter
     uses_pkce = True
     name = "X"
-
-    def __init__(
-        self,
-        settings: XSettings,
-        *,
-        http: PlatformHttp | None = None,
-        sync: SyncSettings | None = None,
-    ) -> None:
-        super().__init__(settings, classify, http=http, sync=sync)
+    classify_response = staticmethod(classify)
 
     # -- OAuth -------------------------------------------------------------------------------
     def authorize_url(self, *, state: str, redirect_uri: str, code_challenge: str | None) -> str:
@@ -140,9 +131,11 @@ class XClient(OAuthClient):
         )
 
     def fetch_profile(self, access_token: str) -> Profile:
-        body = self._get("/users/me", access_token, {"user.fields": "profile_image_url,public_metrics"})
+        body = self._get(
+            "/users/me", access_token, {"user.fields": "profile_image_url,public_metrics"}
+        )
         user = field(body, "data", dict, where="X /users/me")
-        counts = user.get("public_metrics") or {}
+        counts = sub_object(user, "public_metrics", where="X user")
         return Profile(
             platform_user_id=field(user, "id", str, where="X user"),
             username=optional_str(user, "username"),
@@ -160,13 +153,13 @@ class XClient(OAuthClient):
         params = {"start_time": start, **LIST_PARAMS}
         while True:
             body = self._get(f"/users/{platform_user_id}/tweets", access_token, params)
-            includes = body.get("includes") or {}
-            media = {m.get("media_key"): m for m in _objects(includes.get("media"))}
-            page = [_post(t, media) for t in _objects(body.get("data"))]
+            includes = sub_object(body, "includes", where="X timeline")
+            media = {m.get("media_key"): m for m in objects(includes.get("media"), where="X media")}
+            page = [_post(t, media) for t in objects(body.get("data"), where="X timeline")]
             page = [p for p in page if p.posted_at >= since]
             if page:
                 yield page
-            next_token = optional_str(body.get("meta") or {}, "next_token")
+            next_token = optional_str(sub_object(body, "meta", where="X timeline"), "next_token")
             if next_token is None:
                 return
             params = {**params, "pagination_token": next_token}
@@ -189,10 +182,10 @@ class XClient(OAuthClient):
                 body = self._get("/tweets", access_token, params)
                 refused = {
                     str(e.get("resource_id"))
-                    for e in _objects(body.get("errors"))
+                    for e in objects(body.get("errors"), where="X /tweets errors")
                     if str(e.get("type", "")).endswith("/not-authorized-for-field")
                 }
-                for tweet in _objects(body.get("data")):
+                for tweet in objects(body.get("data"), where="X /tweets"):
                     tweet_id = field(tweet, "id", str, where="X post")
                     result[tweet_id] = _metrics(tweet, refused=tweet_id in refused)
         return result
@@ -204,17 +197,9 @@ class XClient(OAuthClient):
         return profile_snapshot(self.fetch_profile(access_token), day)
 
 
-def _objects(value: Any) -> list[dict[str, Any]]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise MalformedResponse("X: expected a list of objects")
-    return value
-
-
 def _post(tweet: dict[str, Any], media: dict[Any, dict[str, Any]]) -> RemotePost:
     where = "X post"
-    keys = (tweet.get("attachments") or {}).get("media_keys") or []
+    keys = sub_object(tweet, "attachments", where=where).get("media_keys") or []
     attached = [media[k] for k in keys if k in media]
     return RemotePost(
         platform_post_id=field(tweet, "id", str, where=where),
@@ -222,7 +207,9 @@ def _post(tweet: dict[str, Any], media: dict[Any, dict[str, Any]]) -> RemotePost
         content_type=content_type([str(m.get("type")) for m in attached]),
         caption=optional_str(tweet, "text"),
         media_urls=tuple(
-            url for m in attached if (url := optional_str(m, "url") or optional_str(m, "preview_image_url"))
+            url
+            for m in attached
+            if (url := optional_str(m, "url") or optional_str(m, "preview_image_url"))
         ),
         kind="tweet",
     )
@@ -239,8 +226,8 @@ def content_type(media_types: list[str]) -> ContentType | None:
 
 
 def _metrics(tweet: dict[str, Any], *, refused: bool) -> PostMetrics:
-    public = tweet.get("public_metrics") or {}
-    private = {} if refused else tweet.get("non_public_metrics") or {}
+    public = sub_object(tweet, "public_metrics", where="X post")
+    private = {} if refused else sub_object(tweet, "non_public_metrics", where="X post")
     impressions = optional_int(public, "impression_count")
     if impressions is None:
         impressions = optional_int(private, "impression_count")

@@ -1,0 +1,542 @@
+"""Posts with their figures, their metric history, and the user's content categories.
+
+A post's figures are its latest daily snapshot in ``post_metrics`` (see
+``soash.content.engagement``); :func:`post_figures` is that rule in SQL, for this module and for
+the analytics.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from soash.analytics.localtime import local_midnight
+from soash.analytics.schemas import HistoryOut
+from soash.analytics.window import Clock, check_order, clock_for
+from soash.content.engagement import Column, engagement_sql
+from soash.content.models import ContentCategory, ContentType, Post, PostMetric, post_categories
+from soash.content.schemas import (
+    CategoryOut,
+    CategoryRef,
+    MetricsOut,
+    PostDetail,
+    PostOut,
+    PostPage,
+)
+from soash.errors import Conflict, InvalidInput, NotFound
+from soash.ownership import owned_by, owner_id
+from soash.social import service as social
+from soash.social.models import Platform, SocialAccount
+from soash.users.models import User
+
+MAX_PAGE = 100
+PostSelect = Select[*tuple[Any, ...]]
+RATE_DIGITS = 6
+
+
+class PostSort(StrEnum):
+    date = "date"
+    engagement = "engagement"
+
+
+class SortOrder(StrEnum):
+    asc = "asc"
+    desc = "desc"
+
+
+# -- the latest-snapshot rule, in SQL ---------------------------------------------------------
+
+
+def latest_snapshot_date(
+    post_id: Column, *, as_of: date | ColumnElement[Any] | None
+) -> ColumnElement[Any]:
+    """The date of the post's latest snapshot on or before ``as_of`` (any date when None)."""
+    stmt = select(func.max(PostMetric.metric_date)).where(PostMetric.post_id == post_id)
+    if as_of is not None:
+        stmt = stmt.where(PostMetric.metric_date <= as_of)
+    return stmt.scalar_subquery()
+
+
+def user_posts(
+    user: User,
+    *,
+    account_id: uuid.UUID | None = None,
+    platform: Platform | None = None,
+    lo: datetime | None = None,
+    hi: datetime | None = None,
+) -> PostSelect:
+    """The user's published posts (``posted_at`` in [lo, hi) when given), joined to their
+    account; select the columns with ``.with_only_columns`` or ``.add_columns``."""
+    stmt = (
+        select(Post.id)
+        .join(SocialAccount, SocialAccount.id == Post.social_account_id)
+        .where(owned_by(SocialAccount.user_id, user), Post.posted_at.is_not(None))
+    )
+    if account_id is not None:
+        stmt = stmt.where(Post.social_account_id == account_id)
+    if platform is not None:
+        stmt = stmt.where(SocialAccount.platform == platform)
+    if lo is not None:
+        stmt = stmt.where(Post.posted_at >= lo)
+    if hi is not None:
+        stmt = stmt.where(Post.posted_at < hi)
+    return stmt
+
+
+def post_figures(
+    posts: PostSelect, *, as_of: date | ColumnElement[Any] | None, name: str = "figures"
+) -> Subquery:
+    """One row per post of ``posts`` (a :func:`user_posts` select): its selected columns plus
+    the figures of its latest snapshot on or before ``as_of`` (NULL without one): likes,
+    comments, shares, saves, reach, impressions, engagement, engagement_rate, metric_date."""
+    inner = posts.add_columns(
+        latest_snapshot_date(Post.id, as_of=as_of).label("snapshot_date")
+    ).subquery(f"{name}_posts")
+    m = PostMetric.__table__.alias(f"{name}_latest")
+    columns = [c for c in inner.c if c.key != "snapshot_date"]
+    return (
+        select(
+            *columns,
+            m.c.metric_date,
+            m.c.likes_count.label("likes"),
+            m.c.comments_count.label("comments"),
+            m.c.shares_count.label("shares"),
+            m.c.saves_count.label("saves"),
+            m.c.reach,
+            m.c.impressions,
+            engagement_sql(
+                m.c.likes_count, m.c.comments_count, m.c.shares_count, m.c.saves_count
+            ).label("engagement"),
+            m.c.engagement_rate,
+        )
+        .select_from(
+            inner.outerjoin(
+                m, and_(m.c.post_id == inner.c.id, m.c.metric_date == inner.c.snapshot_date)
+            )
+        )
+        .subquery(name)
+    )
+
+
+def rate(value: Decimal | float | None) -> float | None:
+    return None if value is None else round(float(value), RATE_DIGITS)
+
+
+def history_out(clock: Clock) -> HistoryOut:
+    h = clock.history
+    return HistoryOut(tier=h.tier, history_days=h.days, earliest=h.earliest)
+
+
+# -- posts ------------------------------------------------------------------------------------
+
+
+def _metrics_out(row: Any) -> MetricsOut | None:
+    if row.metric_date is None:
+        return None
+    return MetricsOut(
+        metric_date=row.metric_date,
+        likes=row.likes,
+        comments=row.comments,
+        shares=row.shares,
+        saves=row.saves,
+        reach=row.reach,
+        impressions=row.impressions,
+        engagement=row.engagement,
+        engagement_rate=rate(row.engagement_rate),
+    )
+
+
+def _categories_of(
+    db: Session, user: User, post_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[CategoryRef]]:
+    found: dict[uuid.UUID, list[CategoryRef]] = {p: [] for p in post_ids}
+    if not post_ids:
+        return found
+    rows = db.execute(
+        select(post_categories.c.post_id, ContentCategory)
+        .join(ContentCategory, ContentCategory.id == post_categories.c.category_id)
+        .where(owned_by(ContentCategory.user_id, user), post_categories.c.post_id.in_(post_ids))
+        .order_by(ContentCategory.name)
+    )
+    for post_id, category in rows:
+        found[post_id].append(CategoryRef.model_validate(category))
+    return found
+
+
+_POST_COLUMNS = (
+    Post.id,
+    Post.social_account_id,
+    SocialAccount.platform,
+    Post.platform_post_id,
+    Post.content_type,
+    Post.caption,
+    Post.hashtags,
+    Post.media_urls,
+    Post.posted_at,
+)
+
+
+def _post_outs(db: Session, user: User, clock: Clock, rows: Sequence[Any]) -> list[PostOut]:
+    categories = _categories_of(db, user, [r.id for r in rows])
+    return [
+        PostOut(
+            id=r.id,
+            social_account_id=r.social_account_id,
+            platform=r.platform,
+            platform_post_id=r.platform_post_id,
+            content_type=r.content_type,
+            caption=r.caption,
+            hashtags=r.hashtags or [],
+            media_urls=r.media_urls or [],
+            posted_at=r.posted_at,
+            posted_at_local=r.posted_at.astimezone(clock.tz),
+            categories=categories[r.id],
+            latest=_metrics_out(r),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Cursor:
+    sort: PostSort
+    order: SortOrder
+    key: datetime | int
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        key = self.key.isoformat() if isinstance(self.key, datetime) else self.key
+        raw = json.dumps([self.sort.value, self.order.value, key, str(self.id)])
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str, *, sort: PostSort, order: SortOrder) -> Cursor:
+        try:
+            raw = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+            s, o, key, ident = raw
+            cursor = cls(
+                PostSort(s),
+                SortOrder(o),
+                datetime.fromisoformat(key) if s == PostSort.date else int(key),
+                uuid.UUID(ident),
+            )
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+            raise InvalidInput(
+                "'cursor' is not one this API gave out; start again without it.",
+                errors=[{"field": "cursor", "message": "is not a valid cursor"}],
+            ) from None
+        if (cursor.sort, cursor.order) != (sort, order):
+            raise InvalidInput(
+                f"This cursor belongs to sort={cursor.sort.value}&order={cursor.order.value}; "
+                "keep the same sort while paging, or start again without a cursor.",
+                errors=[{"field": "cursor", "message": "belongs to another sort"}],
+            )
+        return cursor
+
+
+def _page_filters(
+    db: Session,
+    user: User,
+    clock: Clock,
+    *,
+    account_id: uuid.UUID | None,
+    content_type: ContentType | None,
+    category_id: uuid.UUID | None,
+    start: date | None,
+    end: date | None,
+) -> PostSelect:
+    if end is not None:
+        clock.check_end(end)
+    start = clock.clip_start(start)
+    if account_id is not None:
+        social.get_account(db, user, account_id)
+    posts = user_posts(
+        user,
+        account_id=account_id,
+        lo=local_midnight(start, clock.tz) if start else None,
+        hi=local_midnight(end + timedelta(days=1), clock.tz) if end else None,
+    )
+    if content_type is not None:
+        posts = posts.where(Post.content_type == content_type)
+    if category_id is not None:
+        get_category(db, user, category_id)
+        tagged = select(post_categories.c.post_id).where(
+            post_categories.c.category_id == category_id
+        )
+        posts = posts.where(Post.id.in_(tagged))
+    return posts.with_only_columns(*_POST_COLUMNS)
+
+
+def list_posts(
+    db: Session,
+    user: User,
+    *,
+    account_id: uuid.UUID | None = None,
+    content_type: ContentType | None = None,
+    category_id: uuid.UUID | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    sort: PostSort = PostSort.date,
+    order: SortOrder = SortOrder.desc,
+    limit: int = 20,
+    cursor: str | None = None,
+    today: date | None = None,
+) -> PostPage:
+    """The user's posts, a page at a time, by publication date or engagement (a post without
+    figures counts as the lowest). ``start``/``end`` are local days; the plan's history limit moves ``start``
+    forward. Pages follow a keyset cursor, so paging is stable while new posts arrive."""
+    check_order(start, end)
+    after = Cursor.decode(cursor, sort=sort, order=order) if cursor else None
+    clock = clock_for(db, user, today=today)
+    posts = _page_filters(
+        db,
+        user,
+        clock,
+        account_id=account_id,
+        content_type=content_type,
+        category_id=category_id,
+        start=start,
+        end=end,
+    )
+    fig = post_figures(posts, as_of=None)
+    key: ColumnElement[Any] = (
+        fig.c.posted_at if sort is PostSort.date else func.coalesce(fig.c.engagement, -1)
+    )
+    stmt = select(fig)
+    if after is not None:
+        if order is SortOrder.desc:
+            stmt = stmt.where(or_(key < after.key, and_(key == after.key, fig.c.id < after.id)))
+        else:
+            stmt = stmt.where(or_(key > after.key, and_(key == after.key, fig.c.id > after.id)))
+    if order is SortOrder.desc:
+        stmt = stmt.order_by(key.desc(), fig.c.id.desc())
+    else:
+        stmt = stmt.order_by(key.asc(), fig.c.id.asc())
+    rows = db.execute(stmt.add_columns(key.label("sort_key")).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        next_cursor = Cursor(sort, order, last.sort_key, last.id).encode()
+    return PostPage(
+        items=_post_outs(db, user, clock, rows),
+        next_cursor=next_cursor,
+        history=history_out(clock),
+        notes=clock.notes,
+    )
+
+
+def get_post_row(db: Session, user: User, post_id: uuid.UUID) -> Post:
+    post = db.scalar(
+        select(Post)
+        .join(SocialAccount, SocialAccount.id == Post.social_account_id)
+        .where(Post.id == post_id, owned_by(SocialAccount.user_id, user))
+    )
+    if post is None:
+        raise NotFound(f"You have no post with id {post_id}.")
+    return post
+
+
+def get_post(
+    db: Session, user: User, post_id: uuid.UUID, *, today: date | None = None
+) -> PostDetail:
+    """One post with its latest figures and its daily snapshots within the plan's history."""
+    clock = clock_for(db, user, today=today)
+    posts = user_posts(user).where(Post.id == post_id).with_only_columns(*_POST_COLUMNS)
+    row = db.execute(select(post_figures(posts, as_of=None))).first()
+    if row is None:
+        raise NotFound(f"You have no post with id {post_id}.")
+    history = select(
+        PostMetric.metric_date,
+        PostMetric.likes_count.label("likes"),
+        PostMetric.comments_count.label("comments"),
+        PostMetric.shares_count.label("shares"),
+        PostMetric.saves_count.label("saves"),
+        PostMetric.reach,
+        PostMetric.impressions,
+        engagement_sql(
+            PostMetric.likes_count,
+            PostMetric.comments_count,
+            PostMetric.shares_count,
+            PostMetric.saves_count,
+        ).label("engagement"),
+        PostMetric.engagement_rate,
+    ).where(PostMetric.post_id == row.id)
+    earliest = clock.history.earliest
+    if earliest is not None:
+        history = history.where(PostMetric.metric_date >= earliest)
+        if row.posted_at.astimezone(clock.tz).date() < earliest:
+            clock.notes.append(
+                f"Your {clock.history.tier} plan shows the last {clock.history.days} days of "
+                f"history: snapshots before {earliest} are left out. Upgrade your plan to see "
+                "them."
+            )
+    snapshots = [_metrics_out(m) for m in db.execute(history.order_by(PostMetric.metric_date))]
+    out = _post_outs(db, user, clock, [row])[0]
+    return PostDetail(
+        **out.model_dump(),
+        metrics=[m for m in snapshots if m is not None],
+        history=history_out(clock),
+        notes=clock.notes,
+    )
+
+
+# -- categories -------------------------------------------------------------------------------
+
+
+def _category_outs(db: Session, user: User, where: ColumnElement[bool] | None) -> list[CategoryOut]:
+    count = (
+        select(func.count())
+        .select_from(post_categories)
+        .where(post_categories.c.category_id == ContentCategory.id)
+        .scalar_subquery()
+    )
+    stmt = select(ContentCategory, count.label("posts")).where(
+        owned_by(ContentCategory.user_id, user)
+    )
+    if where is not None:
+        stmt = stmt.where(where)
+    rows = db.execute(stmt.order_by(func.lower(ContentCategory.name), ContentCategory.id))
+    return [
+        CategoryOut(
+            id=c.id, name=c.name, color_code=c.color_code, posts=posts, created_at=c.created_at
+        )
+        for c, posts in rows
+    ]
+
+
+def list_categories(db: Session, user: User) -> list[CategoryOut]:
+    return _category_outs(db, user, None)
+
+
+def get_category(db: Session, user: User, category_id: uuid.UUID) -> ContentCategory:
+    category = db.scalar(
+        select(ContentCategory).where(
+            ContentCategory.id == category_id, owned_by(ContentCategory.user_id, user)
+        )
+    )
+    if category is None:
+        raise NotFound(f"You have no category with id {category_id}.")
+    return category
+
+
+def read_category(db: Session, user: User, category_id: uuid.UUID) -> CategoryOut:
+    get_category(db, user, category_id)
+    return _category_outs(db, user, ContentCategory.id == category_id)[0]
+
+
+def _color(value: str | None) -> str | None:
+    return value.upper() if value else None
+
+
+def _check_name_free(
+    db: Session, user: User, name: str, *, other_than: uuid.UUID | None = None
+) -> None:
+    stmt = select(ContentCategory.id).where(
+        owned_by(ContentCategory.user_id, user),
+        func.lower(ContentCategory.name) == name.lower(),
+    )
+    if other_than is not None:
+        stmt = stmt.where(ContentCategory.id != other_than)
+    if db.scalar(stmt) is not None:
+        raise _taken(name)
+
+
+def _taken(name: str) -> Conflict:
+    return Conflict(f"You already have a category named '{name}'; pick another name.")
+
+
+def _flush_unique(db: Session, name: str) -> None:
+    """Flush in a savepoint: a concurrent request that took the name answers 409, not 500."""
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError:
+        raise _taken(name) from None
+
+
+def create_category(
+    db: Session, user: User, *, name: str, color_code: str | None = None
+) -> CategoryOut:
+    """Names are unique per user, ignoring letter case."""
+    _check_name_free(db, user, name)
+    category = ContentCategory(user_id=owner_id(user), name=name, color_code=_color(color_code))
+    db.add(category)
+    _flush_unique(db, name)
+    return read_category(db, user, category.id)
+
+
+def update_category(
+    db: Session, user: User, category_id: uuid.UUID, *, values: dict[str, Any]
+) -> CategoryOut:
+    """Change the fields in ``values`` (name, color_code)."""
+    category = get_category(db, user, category_id)
+    if "name" in values:
+        if values["name"] is None:
+            raise InvalidInput(
+                "'name' cannot be null; send a name or leave it out.",
+                errors=[{"field": "name", "message": "cannot be null"}],
+            )
+        _check_name_free(db, user, values["name"], other_than=category.id)
+        category.name = values["name"]
+    if "color_code" in values:
+        category.color_code = _color(values["color_code"])
+    _flush_unique(db, category.name)
+    return read_category(db, user, category.id)
+
+
+def delete_category(db: Session, user: User, category_id: uuid.UUID) -> None:
+    """Its posts stay; they just lose this category."""
+    db.delete(get_category(db, user, category_id))
+    db.flush()
+
+
+def set_post_categories(
+    db: Session, user: User, post_id: uuid.UUID, *, category_ids: Sequence[uuid.UUID]
+) -> list[CategoryRef]:
+    """Replace the post's categories with ``category_ids`` (all must be the user's)."""
+    post = get_post_row(db, user, post_id)
+    wanted = list(dict.fromkeys(category_ids))
+    found = set(
+        db.scalars(
+            select(ContentCategory.id).where(
+                owned_by(ContentCategory.user_id, user), ContentCategory.id.in_(wanted)
+            )
+        )
+    )
+    missing = [str(c) for c in wanted if c not in found]
+    if missing:
+        raise NotFound(
+            f"You have no category with id {', '.join(missing)}; create it first "
+            "(POST /api/v1/categories).",
+            missing=missing,
+        )
+    db.execute(delete(post_categories).where(post_categories.c.post_id == post.id))
+    if wanted:
+        db.execute(
+            insert(post_categories), [{"post_id": post.id, "category_id": c} for c in wanted]
+        )
+    return _categories_of(db, user, [post.id])[post.id]
