@@ -25,7 +25,7 @@ from soash.db import session_scope, utcnow
 from soash.social.models import Platform, SocialAccount
 from soash.social.platforms.base import RemotePost, TokenSet
 from soash.social.platforms.demo import HISTORY_DAYS, DemoClient
-from soash.social.tokens import store_tokens
+from soash.social.tokens import apply_profile, store_tokens
 from soash.system.models import JobType
 from soash.system.service import run_job
 from soash.users import service as users
@@ -180,11 +180,7 @@ def seed_account_history(
     profile = client.fetch_profile("")
     with session_scope() as db:
         account = db.get_one(SocialAccount, account_id)
-        account.username = profile.username
-        account.display_name = profile.display_name
-        account.avatar_url = profile.avatar_url
-        account.follower_count = profile.followers
-        account.following_count = profile.following
+        apply_profile(account, profile)
         account.last_synced_at = now
         account.sync_error = None
         db.execute(

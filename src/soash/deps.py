@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from soash.db import get_sessionmaker
+from soash.db import session_scope
 from soash.errors import Forbidden, Unauthorized
 from soash.security import token_hash
 from soash.users import service as users
@@ -24,15 +24,8 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 def get_db() -> Iterator[Session]:
     """One transaction per request, committed before the response is sent."""
-    session = get_sessionmaker()()
-    try:
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DB = Annotated[Session, Depends(get_db, scope="function")]

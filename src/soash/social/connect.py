@@ -19,7 +19,7 @@ from soash.social.models import OAuthState, Platform, SocialAccount
 from soash.social.platforms.base import PlatformClient
 from soash.social.platforms.errors import PlatformError
 from soash.social.platforms.registry import client_for, is_configured
-from soash.social.tokens import store_tokens
+from soash.social.tokens import apply_profile, store_tokens
 from soash.users.models import User, UserSession
 from soash.users.plans import limits_for
 from soash.users.service import require_verified
@@ -155,11 +155,7 @@ def finish_connect(
             unavailable_metrics=[],
         )
         db.add(account)
-    account.username = profile.username
-    account.display_name = profile.display_name
-    account.avatar_url = profile.avatar_url
-    account.follower_count = profile.followers
-    account.following_count = profile.following
+    apply_profile(account, profile)
     account.is_active = True
     account.sync_error = None
     store_tokens(account, tokens)

@@ -34,7 +34,7 @@ from soash.social.platforms.base import PlatformClient, RemotePost, TokenSet
 from soash.social.platforms.errors import PlatformError, RateLimited, TokenInvalid
 from soash.social.platforms.registry import client_for
 from soash.social.schedule import TRACKED_FOR, metrics_due
-from soash.social.tokens import load_tokens, store_tokens
+from soash.social.tokens import apply_profile, load_tokens, store_tokens
 from soash.system.models import JobType
 from soash.system.service import JobDeferred, run_job
 
@@ -182,11 +182,7 @@ def _sync_profile(
     )
     with session_scope() as db:
         row = db.get_one(SocialAccount, account.id)
-        row.username = profile.username or row.username
-        row.display_name = profile.display_name or row.display_name
-        row.avatar_url = profile.avatar_url or row.avatar_url
-        row.follower_count = profile.followers
-        row.following_count = profile.following
+        apply_profile(row, profile)
         _note_unavailable(row, day.unavailable)
         upsert_account_metrics(
             db,

@@ -1,4 +1,5 @@
-"""OAuth tokens at rest: AES-GCM under the key ring, bound to the account row and the field."""
+"""What Soash keeps of a platform grant: the OAuth tokens at rest (AES-GCM under the key ring,
+bound to the account row and the field) and the profile the platform reports."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from soash.security import KeyRing
 from soash.social.models import SocialAccount
-from soash.social.platforms.base import TokenSet
+from soash.social.platforms.base import Profile, TokenSet
 
 
 def _context(account: SocialAccount, field: str) -> str:
@@ -42,6 +43,15 @@ def load_tokens(account: SocialAccount, *, ring: KeyRing | None = None) -> Token
         expires_at=account.token_expires_at,
         platform_user_id=account.platform_user_id,
     )
+
+
+def apply_profile(account: SocialAccount, profile: Profile) -> None:
+    """Copy what the platform says about the account onto it (keeping what it left out)."""
+    account.username = profile.username or account.username
+    account.display_name = profile.display_name or account.display_name
+    account.avatar_url = profile.avatar_url or account.avatar_url
+    account.follower_count = profile.followers
+    account.following_count = profile.following
 
 
 def forget_tokens(account: SocialAccount) -> None:
