@@ -115,3 +115,19 @@ def test_sync_now_queues_one_job_at_a_time(api: Api) -> None:
     assert "already pending" in second.json()["detail"]
     with session_scope() as db:
         assert [j.status for j in db.scalars(select(SystemJob))] == [JobStatus.pending]
+
+
+@pytest.mark.usefixtures("configured")
+def test_a_cancelled_paid_plan_gets_the_free_limit_and_says_why(api: Api) -> None:
+    from soash.users.models import SubscriptionStatus, SubscriptionTier, User
+
+    user = api.user()
+    with session_scope() as db:
+        row = db.get_one(User, uuid.UUID(user.id))
+        row.subscription_tier = SubscriptionTier.pro
+        row.subscription_status = SubscriptionStatus.cancelled
+    for n in range(3):
+        make_account(uuid.UUID(user.id), platform_user_id=f"demo-{n}")
+    response = api.client.get("/api/v1/social-accounts/connect/instagram", headers=user.headers)
+    assert response.status_code == 403
+    assert "pro subscription is cancelled, so the free plan's limit" in response.json()["detail"]

@@ -33,6 +33,7 @@ class PlanSet:
 
 class BillingProvider(ABC):
     name: ClassVar[str]
+    set_plan_note: ClassVar[str | None] = None  # shown to the administrator after set-tier
 
     def __init__(self, settings: BillingSettings) -> None:
         self.settings = settings
@@ -58,8 +59,6 @@ class BillingProvider(ABC):
                 db, user, amount=payment, currency=currency or self.settings.currency, at=at
             )
         return PlanSet(user=user, referral=referral, note=self.set_plan_note)
-
-    set_plan_note: ClassVar[str | None] = None
 
     @abstractmethod
     def handle_webhook(

@@ -262,7 +262,7 @@ def _invoice_paid(db: Session, user: User, f: dict[str, Any], at: datetime) -> O
     )
     if signup is None:
         return EventOutcome.applied, "payment recorded; no pending referral to convert"
-    return EventOutcome.applied, f"first payment: referral converted ({signup.conversion_status})"
+    return EventOutcome.applied, f"first payment: the referral is {signup.conversion_status}"
 
 
 def _charge_refunded(db: Session, user: User, f: dict[str, Any], at: datetime) -> Outcome:

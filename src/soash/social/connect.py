@@ -20,7 +20,7 @@ from soash.social.platforms.base import PlatformClient
 from soash.social.platforms.errors import PlatformError
 from soash.social.platforms.registry import client_for, is_configured
 from soash.social.tokens import apply_profile, store_tokens
-from soash.users.models import User, UserSession
+from soash.users.models import SubscriptionStatus, User, UserSession
 from soash.users.plans import limits_for
 from soash.users.service import require_verified
 
@@ -28,8 +28,15 @@ STATE_TTL = timedelta(minutes=15)
 STATE = "oauth-state"
 
 
-def redirect_uri(platform: Platform) -> str:
-    return f"{get_settings().base_url}/api/v1/social-accounts/callback/{platform.value}"
+API_CALLBACK = "/api/v1/social-accounts/callback/{platform}"
+WEB_CALLBACK = "/accounts/callback/{platform}"
+
+
+def redirect_uri(platform: Platform, *, web: bool = False) -> str:
+    """Where the platform sends the user back: the API's callback (answers JSON), or, for a
+    connect started in the web app, the web page that finishes it and shows the account."""
+    path = (WEB_CALLBACK if web else API_CALLBACK).format(platform=platform.value)
+    return f"{get_settings().base_url}{path}"
 
 
 def _pkce_pair() -> tuple[str, str]:
@@ -46,11 +53,18 @@ def _check_limit(db: Session, user: User) -> None:
         .where(SocialAccount.user_id == user.id, SocialAccount.access_token.is_not(None))
     )
     if (connected or 0) >= limits.social_accounts:
+        tier = user.subscription_tier.value
+        plan = (
+            f"Your {tier} plan allows"
+            if user.subscription_status is SubscriptionStatus.active
+            else f"Your {tier} subscription is {user.subscription_status.value}, so the free "
+            "plan's limit applies:"
+        )
         raise LimitReached(
-            f"Your {user.subscription_tier.value} plan allows {limits.social_accounts} connected "
-            "accounts and you have reached it. Disconnect an account or upgrade your plan.",
+            f"{plan} {limits.social_accounts} connected accounts and you have reached it. "
+            "Disconnect an account or upgrade your plan.",
             limit=limits.social_accounts,
-            tier=user.subscription_tier.value,
+            tier=tier,
         )
 
 
@@ -61,8 +75,10 @@ def start_connect(
     session: UserSession,
     platform: Platform,
     client: PlatformClient | None = None,
+    web: bool = False,
 ) -> str:
-    """The platform's authorize URL for this user; the state in it is single-use and expires."""
+    """The platform's authorize URL for this user; the state in it is single-use and expires.
+    ``web``: the platform sends the browser back to the web app's callback page."""
     require_verified(user)
     if client is None and not is_configured(platform):
         prefix = f"SOASH_{'X' if platform is Platform.twitter else platform.value.upper()}"
@@ -87,7 +103,7 @@ def start_connect(
     db.add(row)
     db.flush()
     return client.authorize_url(
-        state=state, redirect_uri=redirect_uri(platform), code_challenge=challenge
+        state=state, redirect_uri=redirect_uri(platform, web=web), code_challenge=challenge
     )
 
 
@@ -100,8 +116,10 @@ def finish_connect(
     code: str,
     state: str,
     client: PlatformClient | None = None,
+    web: bool = False,
 ) -> SocialAccount:
-    """Check the state, trade the code for tokens, and store (or reconnect) the account."""
+    """Check the state, trade the code for tokens, and store (or reconnect) the account.
+    ``web`` must be what :func:`start_connect` was given (the redirect URI must match)."""
     row = db.scalar(
         select(OAuthState).where(OAuthState.state_hash == token_hash(state, purpose=STATE))
     )
@@ -126,7 +144,7 @@ def finish_connect(
     client = client or client_for(platform)
     try:
         tokens = client.exchange_code(
-            code=code, redirect_uri=redirect_uri(platform), code_verifier=verifier
+            code=code, redirect_uri=redirect_uri(platform, web=web), code_verifier=verifier
         )
         profile = client.fetch_profile(tokens.access_token)
     except PlatformError as exc:
