@@ -16,6 +16,8 @@ For each endpoint case the benchmark reports:
   service, then replayed with their parameters on a raw DBAPI connection, rows fetched);
 * their ratio (http / sql).
 
+The two are measured in turns (a request, then a replay), so both see the same machine.
+
     .venv/bin/python bench/analytics.py                        # both databases (minutes)
     .venv/bin/python bench/analytics.py --backend postgresql --explain
     .venv/bin/python bench/analytics.py --posts 2000 --repeat 20   # a quick run
@@ -93,7 +95,7 @@ HOURS = list(range(7, 23))
 HOUR_WEIGHTS = [1, 2, 2, 2, 2, 3, 2, 2, 2, 2, 2, 3, 3, 3, 2, 1]  # as the demo platform posts
 TARGET_P95_MS = 100.0
 TARGET_RATIO = 2.0
-console = Console()
+console = Console(width=150)
 
 
 # -- the tenant ---------------------------------------------------------------------------------
@@ -155,7 +157,7 @@ class Loader:
         try:
             cursor = raw.cursor()
             if self.pg:
-                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                     buffer = io.StringIO()
                     for row in rows:
                         buffer.write("\t".join("\\N" if v is None else str(v) for v in row))
@@ -445,6 +447,15 @@ class Case:
     call: Callable[[Session, User], Any]  # what the route asks the service for
 
 
+def breakdown(by: BreakdownBy, start: date) -> Case:
+    return Case(
+        f"breakdown {by.value} 90d",
+        "/api/v1/analytics/breakdown",
+        {"by": by.value, "from": str(start)},
+        lambda db, u: analytics.breakdown(db, u, by=by, start=start),
+    )
+
+
 def cases(t: Tenant) -> list[Case]:
     def ago(days: int) -> date:
         return t.today - timedelta(days=days)
@@ -485,15 +496,7 @@ def cases(t: Tenant) -> list[Case]:
                 db, u, metric=Metric.engagement_rate, granularity=Granularity.week, start=ago(364)
             ),
         ),
-        *(
-            Case(
-                f"breakdown {by.value} 90d",
-                f"{a}/breakdown",
-                {"by": by.value, "from": str(ago(89))},
-                lambda db, u, by=by: analytics.breakdown(db, u, by=by, start=ago(89)),
-            )
-            for by in BreakdownBy
-        ),
+        *(breakdown(by, ago(89)) for by in BreakdownBy),
         Case("posts newest", "/api/v1/posts", {}, lambda db, u: content.list_posts(db, u)),
         Case(
             "posts most engagement",
@@ -536,22 +539,12 @@ def capture(engine: Engine, tenant: Tenant, case: Case) -> list[Statement]:
     return captured
 
 
-def replay(engine: Engine, statements: list[Statement], *, repeat: int, warmup: int) -> list[float]:
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        samples = []
-        for n in range(warmup + repeat):
-            started = time.perf_counter()
-            for statement, parameters in statements:
-                cursor.execute(statement, parameters)
-                cursor.fetchall()
-            if n >= warmup:
-                samples.append(time.perf_counter() - started)
-        raw.rollback()
-        return samples
-    finally:
-        raw.close()
+def _replay_once(cursor: Any, statements: list[Statement]) -> float:
+    started = time.perf_counter()
+    for statement, parameters in statements:
+        cursor.execute(statement, parameters)
+        cursor.fetchall()
+    return time.perf_counter() - started
 
 
 def explain(engine: Engine, statements: list[Statement]) -> str:
@@ -622,17 +615,36 @@ class Server:
             self.process.wait()
 
 
-def measure_http(client: httpx.Client, case: Case, *, repeat: int, warmup: int) -> list[float]:
-    samples = []
-    for n in range(warmup + repeat):
-        started = time.perf_counter()
-        response = client.get(case.path, params=case.params)
-        elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            raise RuntimeError(f"{case.name}: {response.status_code} {response.text[:300]}")
-        if n >= warmup:
-            samples.append(elapsed)
-    return samples
+def measure(
+    client: httpx.Client,
+    engine: Engine,
+    case: Case,
+    statements: list[Statement],
+    *,
+    repeat: int,
+    warmup: int,
+) -> tuple[list[float], list[float]]:
+    """HTTP requests and raw replays of the same statements, taken in turns so that both see
+    the same machine (the load of other processes comes and goes)."""
+    raw = engine.raw_connection()
+    http: list[float] = []
+    sql: list[float] = []
+    try:
+        cursor = raw.cursor()
+        for n in range(warmup + repeat):
+            started = time.perf_counter()
+            response = client.get(case.path, params=case.params)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                raise RuntimeError(f"{case.name}: {response.status_code} {response.text[:300]}")
+            replayed = _replay_once(cursor, statements)
+            if n >= warmup:
+                http.append(elapsed)
+                sql.append(replayed)
+        raw.rollback()
+    finally:
+        raw.close()
+    return http, sql
 
 
 # -- the lead's part ----------------------------------------------------------------------------
@@ -659,7 +671,7 @@ def run_backend(
     tenant = build_tenant(url, shape)
     console.print(f"  loaded in {tenant.load_seconds:.1f} s: {tenant.counts}")
     engine = make_engine(url)
-    rows = []
+    rows: list[dict[str, Any]] = []
     try:
         with (
             Server(url) as server,
@@ -669,8 +681,7 @@ def run_backend(
         ):
             for case in cases(tenant):
                 statements = capture(engine, tenant, case)
-                http = measure_http(client, case, repeat=repeat, warmup=warmup)
-                sql = replay(engine, statements, repeat=repeat, warmup=warmup)
+                http, sql = measure(client, engine, case, statements, repeat=repeat, warmup=warmup)
                 (h50, h95), (s50, s95) = _ms(http), _ms(sql)
                 rows.append(
                     {
@@ -698,6 +709,7 @@ def run_backend(
     overview = next(r for r in rows if r["name"] == "overview 28d")
     return {
         "tenant": {**asdict(shape), **tenant.counts, "load_seconds": round(tenant.load_seconds, 1)},
+        "load_average_after": [round(v, 2) for v in os.getloadavg()],
         "endpoints": rows,
         "insights": insights,
         "overview_targets": {

@@ -1,24 +1,29 @@
 """Ingest benchmark: the sync's write path against PostgreSQL COPY.
 
 Builds a synthetic history (by default 10 accounts x 1,000 posts x 100 days = 1,000,000
-post_metrics rows) and writes it through ``soash.content.ingest.upsert_post_metrics`` the way the
-sync and the CSV import do: one upsert statement per batch, one transaction per batch (as the
-sync commits each page). It runs on SQLite (a temporary file) and on PostgreSQL (a fresh
-temporary database, dropped afterwards; schema built by the migrations), then, in the same run
-and on the same PostgreSQL table, loads the same rows with ``COPY ... FROM STDIN``. Every
-measurement starts from an empty post_metrics table with all its indexes.
+post_metrics rows) and writes it through ``soash.content.ingest.upsert_post_metrics``, one
+upsert statement per batch of ``--batch`` rows (1,000), day by day as the sync writes:
 
-The COPY load gets the same rows: the same figures, plus what the write path computes for each
-row (a fresh id, the engagement rate, the timestamps), built in the timed loop as the write
-path builds them. A second pass of the write path over the same rows ("again") measures the
-all-conflicts case: a re-sync or re-import, where every row is an update.
+* "transaction per batch (sync)": a transaction per batch, as the sync commits each page;
+* "again": the same rows once more, every one a conflict (a re-sync or re-import: updates);
+* "one transaction (CSV import)": all batches in one transaction, as an import does.
 
-    .venv/bin/python bench/ingest.py                 # the full run (about a minute or two)
+It runs on SQLite (a temporary file) and on PostgreSQL (a fresh temporary database on
+``--pg``, dropped afterwards; schema built by the migrations), and in the same run loads the
+same rows into the same PostgreSQL table with ``COPY ... FROM STDIN (FORMAT BINARY)`` in one
+transaction. Every load starts from an empty post_metrics table with all its indexes. The COPY
+rows are the write path's rows: the same figures plus what the write path computes per row (a
+fresh id, the engagement rate, the timestamps), built in COPY's timed loop too.
+
+This machine may be busy with other work: ``--repeat N`` runs everything N times, alternating,
+and keeps each method's best run.
+
+    .venv/bin/python bench/ingest.py --repeat 3      # the full run (tens of minutes)
     .venv/bin/python bench/ingest.py --rows 100000   # a quick one
 
-Prints a table (backend, rows, seconds, rows/s, ratio to COPY) and writes
-``bench/results/ingest.json``. Target (issue 3): the write path at >= 1/3 of COPY's rate on
-PostgreSQL.
+Prints a table (backend, method, rows, seconds, rows/s, ratio to COPY) and writes
+``bench/results/ingest.json``. Target (issue 3): the sync's write path at >= 1/3 of COPY's rate
+on PostgreSQL.
 """
 
 from __future__ import annotations

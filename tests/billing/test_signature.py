@@ -69,7 +69,7 @@ def test_a_tampered_body_is_refused(stripe: Stripe) -> None:
 
 
 @pytest.mark.parametrize(
-    ("age", "accepted"), [(299, True), (301, False), (-301, False), (86400, False)]
+    ("age", "accepted"), [(299, True), (301, False), (-400, False), (86400, False)]
 )
 def test_the_timestamp_must_be_within_300_seconds(stripe: Stripe, age: int, accepted: bool) -> None:
     response = stripe.post(BODY, stripe_signature(BODY, timestamp=int(time.time()) - age))

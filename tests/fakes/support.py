@@ -157,9 +157,10 @@ def client_http(
     classify: Callable[[httpx.Response], Exception | None],
     sleeps: list[float],
 ) -> PlatformHttp:
-    """A PlatformHttp for tests: 0.3 s timeout, two retries, waits recorded not slept."""
+    """A PlatformHttp for tests: 1 s timeout (a loaded CI machine can be slow), two retries,
+    waits recorded not slept."""
     return PlatformHttp(
-        base_url=base_url, classify=classify, timeout=0.3, retries=2, sleep=sleeps.append
+        base_url=base_url, classify=classify, timeout=1.0, retries=2, sleep=sleeps.append
     )
 
 
@@ -209,7 +210,7 @@ def fault_tests(call: Callable[[Any, Any], object]) -> tuple[Any, ...]:
         assert len(sleeps) == 1
 
     def test_a_hang_is_a_transient_error_after_bounded_retries(client: Any, fake: Any) -> None:
-        fake.fail_next("hang", times=3, seconds=1)  # the client gives up after 0.3 s, thrice
+        fake.fail_next("hang", times=3, seconds=2)  # the client gives up after 1 s, thrice
         with pytest.raises(TransientError):
             call(client, fake)
         assert len(fake.requests) == 3

@@ -34,6 +34,8 @@ Rules:
   means "take them from the caption". ``posted_at``: ISO 8601 with a UTC offset
   (``2024-05-01T18:30:00+02:00`` or ``...Z``); ``metric_date``: ``YYYY-MM-DD``. In a posts
   file, a row with an empty ``metric_date`` and no figures imports just the post.
+* A posts file sets a post's content type, caption, hashtags and time (an empty cell included);
+  it leaves the media URLs and the platform's own kind as the sync stored them.
 * Figures are whole numbers >= 0. An empty cell means "not reported" and is stored as NULL,
   never 0; as in the sync, an empty cell never erases a figure already stored for that day.
 * Every import records a ``system_jobs`` row (``import_data``) with its counts, or its error.
@@ -57,6 +59,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soash.content.ingest import (
+    IMPORT_POST_UPDATE,
     AccountMetricRow,
     MetricRow,
     PostRow,
@@ -684,7 +687,8 @@ def _write_posts(
         followers: dict[uuid.UUID, int | None] = {}
         for key, lines in by_account.items():
             account = accounts[key]
-            ids = upsert_posts(db, account.id, [line.post for line in lines])
+            posts = [line.post for line in lines]
+            ids = upsert_posts(db, account.id, posts, update=IMPORT_POST_UPDATE)
             for line in lines:
                 if line.metric_date is None:
                     continue

@@ -32,6 +32,8 @@ POST_UPDATE = (
     "platform_kind",
     "updated_at",
 )
+# What a CSV import sets on an existing post: the columns its file carries.
+IMPORT_POST_UPDATE = ("content_type", "caption", "hashtags", "posted_at", "updated_at")
 METRIC_COLUMNS = (
     "likes_count",
     "comments_count",
@@ -87,9 +89,16 @@ class AccountMetricRow:
 
 
 def upsert_posts(
-    db: Session, account_id: uuid.UUID, posts: Sequence[PostRow]
+    db: Session,
+    account_id: uuid.UUID,
+    posts: Sequence[PostRow],
+    *,
+    update: Sequence[str] = POST_UPDATE,
 ) -> dict[str, uuid.UUID]:
-    """Insert or update ``posts`` of one account; returns their ids by platform_post_id."""
+    """Insert or update ``posts`` of one account; returns their ids by platform_post_id.
+
+    ``update``: the columns an existing post takes from ``posts`` (a CSV import, which carries
+    no media URLs nor the platform's kind, leaves those as the sync stored them)."""
     if not posts:
         return {}
     now = utcnow()
@@ -117,7 +126,7 @@ def upsert_posts(
         Post.__table__,
         rows,
         keys=("social_account_id", "platform_post_id"),
-        update=POST_UPDATE,
+        update=update,
     )
     found = db.execute(
         select(Post.platform_post_id, Post.id).where(

@@ -28,12 +28,13 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from soash.analytics.localtime import local_midnight
-from soash.analytics.schemas import HistoryOut
 from soash.analytics.window import Clock, check_order, clock_for
 from soash.content.engagement import Column, engagement_sql
 from soash.content.models import ContentCategory, ContentType, Post, PostMetric, post_categories
@@ -46,7 +47,7 @@ from soash.content.schemas import (
     PostPage,
 )
 from soash.errors import Conflict, InvalidInput, NotFound
-from soash.ownership import owned_by, owner_id
+from soash.ownership import owned_by, owned_by_bound, owner_id
 from soash.social import service as social
 from soash.social.models import Platform, SocialAccount
 from soash.users.models import User
@@ -69,30 +70,26 @@ class SortOrder(StrEnum):
 # -- the latest-snapshot rule, in SQL ---------------------------------------------------------
 
 
-def latest_snapshot_date(
-    post_id: Column, *, as_of: date | ColumnElement[Any] | None
-) -> ColumnElement[Any]:
-    """The date of the post's latest snapshot on or before ``as_of`` (any date when None)."""
-    stmt = select(func.max(PostMetric.metric_date)).where(PostMetric.post_id == post_id)
-    if as_of is not None:
-        stmt = stmt.where(PostMetric.metric_date <= as_of)
-    return stmt.scalar_subquery()
-
-
 def user_posts(
-    user: User,
+    user: User | None,
     *,
-    account_id: uuid.UUID | None = None,
-    platform: Platform | None = None,
-    lo: datetime | None = None,
-    hi: datetime | None = None,
+    account_id: uuid.UUID | BindParameter[Any] | None = None,
+    platform: Platform | BindParameter[Any] | None = None,
+    lo: datetime | BindParameter[Any] | None = None,
+    hi: datetime | BindParameter[Any] | None = None,
 ) -> PostSelect:
     """The user's published posts (``posted_at`` in [lo, hi) when given), joined to their
-    account; select the columns with ``.with_only_columns`` or ``.add_columns``."""
+    account; select the columns with ``.with_only_columns`` or ``.add_columns``. Values may be
+    bind parameters; ``user=None`` binds the owner at execution (``ownership.owner_binds``)."""
+    owner = (
+        owned_by_bound(SocialAccount.user_id)
+        if user is None
+        else owned_by(SocialAccount.user_id, user)
+    )
     stmt = (
         select(Post.id)
         .join(SocialAccount, SocialAccount.id == Post.social_account_id)
-        .where(owned_by(SocialAccount.user_id, user), Post.posted_at.is_not(None))
+        .where(owner, Post.posted_at.is_not(None))
     )
     if account_id is not None:
         stmt = stmt.where(Post.social_account_id == account_id)
@@ -105,48 +102,58 @@ def user_posts(
     return stmt
 
 
+_METRICS = PostMetric.__table__.alias("latest_metrics")
+_DAYS = PostMetric.__table__.alias("snapshot_days")
+_FIGURES = (
+    _METRICS.c.metric_date,
+    _METRICS.c.likes_count.label("likes"),
+    _METRICS.c.comments_count.label("comments"),
+    _METRICS.c.shares_count.label("shares"),
+    _METRICS.c.saves_count.label("saves"),
+    _METRICS.c.reach,
+    _METRICS.c.impressions,
+    engagement_sql(
+        _METRICS.c.likes_count,
+        _METRICS.c.comments_count,
+        _METRICS.c.shares_count,
+        _METRICS.c.saves_count,
+    ).label("engagement"),
+    _METRICS.c.engagement_rate,
+)
+
+
 def post_figures(
-    posts: PostSelect, *, as_of: date | ColumnElement[Any] | None, name: str = "figures"
+    posts: PostSelect,
+    *,
+    as_of: date | ColumnElement[Any] | None,
+    dialect: str,
+    name: str = "figures",
 ) -> Subquery:
     """One row per post of ``posts`` (a :func:`user_posts` select): its selected columns plus
-    the figures of its latest snapshot on or before ``as_of`` (NULL without one): likes,
-    comments, shares, saves, reach, impressions, engagement, engagement_rate, metric_date."""
-    inner = posts.add_columns(
-        latest_snapshot_date(Post.id, as_of=as_of).label("snapshot_date")
-    ).subquery(f"{name}_posts")
-    m = PostMetric.__table__.alias(f"{name}_latest")
-    columns = [c for c in inner.c if c.key != "snapshot_date"]
-    return (
-        select(
-            *columns,
-            m.c.metric_date,
-            m.c.likes_count.label("likes"),
-            m.c.comments_count.label("comments"),
-            m.c.shares_count.label("shares"),
-            m.c.saves_count.label("saves"),
-            m.c.reach,
-            m.c.impressions,
-            engagement_sql(
-                m.c.likes_count, m.c.comments_count, m.c.shares_count, m.c.saves_count
-            ).label("engagement"),
-            m.c.engagement_rate,
-        )
-        .select_from(
-            inner.outerjoin(
-                m, and_(m.c.post_id == inner.c.id, m.c.metric_date == inner.c.snapshot_date)
-            )
-        )
-        .subquery(name)
-    )
+    the figures of its latest snapshot on or before ``as_of`` (any day when None; NULLs
+    without one): metric_date, likes, comments, shares, saves, reach, impressions, engagement,
+    engagement_rate.
+
+    ``as_of`` may be an expression over the post's columns. Each post costs one descent of the
+    (post_id, metric_date) index: on PostgreSQL a LATERAL ``ORDER BY metric_date DESC LIMIT
+    1``; on SQLite (no LATERAL) a correlated ``max(metric_date)`` and a join on the unique key.
+    """
+    m = _METRICS
+    if dialect == "postgresql":
+        latest = select(*_FIGURES).where(m.c.post_id == Post.id)
+        if as_of is not None:
+            latest = latest.where(m.c.metric_date <= as_of)
+        lateral = latest.order_by(m.c.metric_date.desc()).limit(1).lateral("latest")
+        return posts.add_columns(*lateral.c).outerjoin(lateral, true()).subquery(name)
+    day = select(func.max(_DAYS.c.metric_date)).where(_DAYS.c.post_id == Post.id)
+    if as_of is not None:
+        day = day.where(_DAYS.c.metric_date <= as_of)
+    latest_day = and_(m.c.post_id == Post.id, m.c.metric_date == day.scalar_subquery())
+    return posts.add_columns(*_FIGURES).outerjoin(m, latest_day).subquery(name)
 
 
 def rate(value: Decimal | float | None) -> float | None:
     return None if value is None else round(float(value), RATE_DIGITS)
-
-
-def history_out(clock: Clock) -> HistoryOut:
-    h = clock.history
-    return HistoryOut(tier=h.tier, history_days=h.days, earliest=h.earliest)
 
 
 # -- posts ------------------------------------------------------------------------------------
@@ -289,6 +296,28 @@ def _page_filters(
     return posts.with_only_columns(*_POST_COLUMNS)
 
 
+def _keyset(
+    stmt: PostSelect,
+    key: Column,
+    ident: Column,
+    after: Cursor | None,
+    order: SortOrder,
+) -> PostSelect:
+    """``stmt`` from just after the cursor's row, in (key, id) order."""
+    if after is not None:
+        if order is SortOrder.desc:
+            stmt = stmt.where(or_(key < after.key, and_(key == after.key, ident < after.id)))
+        else:
+            stmt = stmt.where(or_(key > after.key, and_(key == after.key, ident > after.id)))
+    return _ordered(stmt, key, ident, order)
+
+
+def _ordered(stmt: PostSelect, key: Column, ident: Column, order: SortOrder) -> PostSelect:
+    if order is SortOrder.desc:
+        return stmt.order_by(None).order_by(key.desc(), ident.desc())
+    return stmt.order_by(None).order_by(key.asc(), ident.asc())
+
+
 def list_posts(
     db: Session,
     user: User,
@@ -305,8 +334,9 @@ def list_posts(
     today: date | None = None,
 ) -> PostPage:
     """The user's posts, a page at a time, by publication date or engagement (a post without
-    figures counts as the lowest). ``start``/``end`` are local days; the plan's history limit moves ``start``
-    forward. Pages follow a keyset cursor, so paging is stable while new posts arrive."""
+    figures counts as the lowest). ``start``/``end`` are local days; the plan's history limit
+    moves ``start`` forward. Pages follow a keyset cursor, so paging is stable while new posts
+    arrive."""
     check_order(start, end)
     after = Cursor.decode(cursor, sort=sort, order=order) if cursor else None
     clock = clock_for(db, user, today=today)
@@ -320,21 +350,20 @@ def list_posts(
         start=start,
         end=end,
     )
-    fig = post_figures(posts, as_of=None)
-    key: ColumnElement[Any] = (
-        fig.c.posted_at if sort is PostSort.date else func.coalesce(fig.c.engagement, -1)
-    )
-    stmt = select(fig)
-    if after is not None:
-        if order is SortOrder.desc:
-            stmt = stmt.where(or_(key < after.key, and_(key == after.key, fig.c.id < after.id)))
-        else:
-            stmt = stmt.where(or_(key > after.key, and_(key == after.key, fig.c.id > after.id)))
-    if order is SortOrder.desc:
-        stmt = stmt.order_by(key.desc(), fig.c.id.desc())
+    dialect = db.get_bind().dialect.name
+    if sort is PostSort.date:
+        # Page by the (account, posted_at) index first; figures only for the page's posts.
+        page = _keyset(posts, Post.posted_at, Post.id, after, order).limit(limit + 1)
+        ids = list(db.scalars(page.with_only_columns(Post.id)))
+        fig = post_figures(posts.where(Post.id.in_(ids)), as_of=None, dialect=dialect)
+        key: ColumnElement[Any] = fig.c.posted_at
+        stmt = select(fig)
     else:
-        stmt = stmt.order_by(key.asc(), fig.c.id.asc())
-    rows = db.execute(stmt.add_columns(key.label("sort_key")).limit(limit + 1)).all()
+        # The sort needs every post's latest engagement (posts without any count as -1).
+        fig = post_figures(posts, as_of=None, dialect=dialect)
+        key = func.coalesce(fig.c.engagement, -1)
+        stmt = _keyset(select(fig), key, fig.c.id, after, order).limit(limit + 1)
+    rows = db.execute(_ordered(stmt, key, fig.c.id, order).add_columns(key.label("sort_key"))).all()
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
@@ -344,7 +373,7 @@ def list_posts(
     return PostPage(
         items=_post_outs(db, user, clock, rows),
         next_cursor=next_cursor,
-        history=history_out(clock),
+        history=clock.history_out(),
         notes=clock.notes,
     )
 
@@ -366,7 +395,8 @@ def get_post(
     """One post with its latest figures and its daily snapshots within the plan's history."""
     clock = clock_for(db, user, today=today)
     posts = user_posts(user).where(Post.id == post_id).with_only_columns(*_POST_COLUMNS)
-    row = db.execute(select(post_figures(posts, as_of=None))).first()
+    fig = post_figures(posts, as_of=None, dialect=db.get_bind().dialect.name)
+    row = db.execute(select(fig)).first()
     if row is None:
         raise NotFound(f"You have no post with id {post_id}.")
     history = select(
@@ -399,7 +429,7 @@ def get_post(
     return PostDetail(
         **out.model_dump(),
         metrics=[m for m in snapshots if m is not None],
-        history=history_out(clock),
+        history=clock.history_out(),
         notes=clock.notes,
     )
 
