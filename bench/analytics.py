@@ -658,7 +658,40 @@ def insights_rows(tenant: Tenant) -> list[dict[str, Any]]:
     The rows are printed under the endpoint table and written to the backend's ``insights`` in
     ``bench/results/analytics.json``.
     """
-    return []
+    from sqlalchemy.orm import Session
+
+    from soash.insights.figures import figures_at_age
+    from soash.insights.generate import generate_for_user
+    from soash.users.models import User
+
+    engine = make_engine(tenant.url)
+    rows: list[dict[str, Any]] = []
+    try:
+        with Session(engine) as db:
+            user = db.get_one(User, tenant.user_id)
+            now = datetime.now(UTC)
+            started = time.perf_counter()
+            figures = figures_at_age(db, user, now=now)
+            rows.append(
+                {
+                    "name": f"posts' day-7 figures ({len(figures)} posts)",
+                    "seconds": round(time.perf_counter() - started, 3),
+                }
+            )
+            started = time.perf_counter()
+            report = generate_for_user(db, user, now=now)
+            db.commit()
+            rows.append(
+                {
+                    "name": f"patterns + insights + recommendations ({report['patterns']} "
+                    f"patterns, {report['insights']} insights)",
+                    "seconds": round(time.perf_counter() - started, 3),
+                    "target_seconds": 5.0,
+                }
+            )
+    finally:
+        engine.dispose()
+    return rows
 
 
 # -- running ------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from soash import __version__, problems
+from soash import __version__, problems, web
 from soash.analytics.api import router as analytics
 from soash.billing.api import billing
 from soash.config import get_settings
@@ -47,6 +47,7 @@ def create_app() -> FastAPI:
     app.include_router(api)
     app.include_router(health)
     problems.install(app)
+    web.install(app)  # the pages at /, after the API's error handlers
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         BodyLimit,

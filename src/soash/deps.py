@@ -5,12 +5,14 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from soash.db import session_scope
+from soash.config import get_settings
+from soash.db import session_scope, utcnow
 from soash.errors import Forbidden, Unauthorized
 from soash.security import token_hash
 from soash.users import service as users
@@ -33,6 +35,23 @@ DB = Annotated[Session, Depends(get_db, scope="function")]
 
 def csrf_token_for(session_token: str) -> str:
     return token_hash(session_token, purpose="csrf")[:40]
+
+
+def set_session_cookies(response: Response, token: str, expires_at: datetime) -> None:
+    """The HttpOnly session cookie and the readable CSRF cookie (API login and web sign-in)."""
+    secure = get_settings().base_url.startswith("https://")
+    max_age = int((expires_at - utcnow()).total_seconds())
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=max_age, httponly=True, secure=secure, samesite="lax"
+    )
+    response.set_cookie(
+        CSRF_COOKIE, csrf_token_for(token), max_age=max_age, secure=secure, samesite="lax"
+    )
+
+
+def clear_session_cookies(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
 
 
 @dataclass

@@ -174,3 +174,16 @@ def test_another_users_account_is_a_404(api: Api, alice: User) -> None:
     theirs = account(bob.id)
     response = get(api, alice, OVERVIEW, account_id=str(theirs))
     assert "no social account" in assert_problem(response, 404)["detail"]
+
+
+def test_no_top_posts_still_gives_the_totals(api: Api, alice: User, world: World) -> None:
+    body = ok(api, alice, OVERVIEW, top=0, **MARCH)
+    assert body["top_posts"] == []
+    assert _metric(body, "engagement") == (80, 20, 60, 300.0)
+
+
+def test_a_period_with_posts_only_before_it(api: Api, alice: User, world: World) -> None:
+    body = ok(api, alice, OVERVIEW, from_="2026-03-10", to="2026-03-11")  # previous: Mar 8-9
+    assert _metric(body, "posts") == (0, 1, -1, -100.0)
+    assert _metric(body, "reach") == (None, None, None, None)  # the Mar 8 post has no figures
+    assert body["top_posts"] == []

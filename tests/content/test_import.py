@@ -156,6 +156,37 @@ def test_importing_the_same_file_again_updates_and_never_duplicates(api: Api, al
     assert _metrics(p1.id)[date(2025, 3, 1)].likes_count == 10
 
 
+def test_an_import_leaves_what_only_the_sync_knows_about_a_post(api: Api, alice: User) -> None:
+    account = own_account(alice.id)
+    with session_scope() as db:
+        ingest.upsert_posts(
+            db,
+            account,
+            [
+                ingest.PostRow(
+                    platform_post_id="p1",
+                    posted_at=datetime(2025, 3, 1, 7, 30, tzinfo=UTC),
+                    content_type=ContentType.reel,
+                    caption="From the platform",
+                    media_urls=("https://cdn.example/p1.mp4",),
+                    platform_kind="REELS",
+                )
+            ],
+        )
+
+    content = posts_file([post_row(post_id="p1", content_type="video", caption="Edited #new")])
+    assert upload(api, alice, POSTS, content).status_code == 200
+
+    post = _posts(account)["p1"]
+    assert (post.content_type, post.caption, post.hashtags) == (
+        ContentType.video,
+        "Edited #new",
+        ["new"],
+    )
+    assert post.media_urls == ["https://cdn.example/p1.mp4"]
+    assert post.platform_kind == "REELS"
+
+
 def test_a_file_with_bad_rows_is_refused_whole_listing_row_and_column(
     api: Api, alice: User
 ) -> None:

@@ -20,12 +20,17 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Date,
+    Integer,
+    Subquery,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -36,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from soash.analytics import localtime
 from soash.analytics.localtime import Granularity
@@ -56,7 +62,7 @@ from soash.analytics.schemas import (
 from soash.analytics.window import Period, Window, resolve
 from soash.content import service as content
 from soash.content.models import ContentCategory, Post, post_categories
-from soash.ownership import owned_by
+from soash.ownership import owned_by, owned_by_bound, owner_binds
 from soash.social import service as social
 from soash.social.models import Platform, PlatformMetric, SocialAccount
 from soash.users.models import User
@@ -67,8 +73,8 @@ MAX_GROUPS = 200
 
 @dataclass(frozen=True)
 class Filters:
-    account_id: uuid.UUID | None = None
-    platform: Platform | None = None
+    account_id: uuid.UUID | BindParameter[Any] | None = None
+    platform: Platform | BindParameter[Any] | None = None
 
 
 def _int(value: Any) -> int | None:
@@ -87,7 +93,7 @@ def _scope(
         period=_period(window.period),
         account_id=account_id,
         platform=platform,
-        history=content.history_out(window.clock),
+        history=window.clock.history_out(),
         notes=window.notes,
     ).model_dump()
 
@@ -120,43 +126,47 @@ def _compare(current: int | float | None, previous: int | float | None) -> Compa
     return Comparison(current=current, previous=previous, change=change, change_pct=pct)
 
 
-# -- overview ---------------------------------------------------------------------------------
-
-
-def _post_totals(
-    db: Session,
-    user: User,
-    window: Window,
+def _posts(
+    user: User | None,
     filters: Filters,
-) -> dict[bool, Any]:
-    """Posts, reach, impressions, engagement and mean rate of the period (key True) and of the
-    previous one (False), in one pass."""
-    cur, prev = window.period, window.previous
-    cur_lo, cur_hi = window.clock.utc(cur)
-    lo = window.clock.utc(prev)[0] if prev else cur_lo
-    in_current = Post.posted_at >= cur_lo
-    as_of: date | ColumnElement[Any] = (
-        case((in_current, cur.end), else_=prev.end) if prev else cur.end
+    *,
+    lo: datetime | BindParameter[Any],
+    hi: datetime | BindParameter[Any],
+) -> content.PostSelect:
+    return content.user_posts(
+        user, account_id=filters.account_id, platform=filters.platform, lo=lo, hi=hi
     )
-    posts = _posts(user, filters, lo=lo, hi=cur_hi).add_columns(
-        case((in_current, 1), else_=0).label("current")
+
+
+def _accounts(user: User | None, filters: Filters) -> content.PostSelect:
+    """The user's accounts (``None``: the owner bound at execution), filtered."""
+    owner = (
+        owned_by_bound(SocialAccount.user_id)
+        if user is None
+        else owned_by(SocialAccount.user_id, user)
     )
-    fig = content.post_figures(posts, as_of=as_of)
-    rows = db.execute(
-        select(
-            fig.c.current,
-            func.count().label("posts"),
-            func.sum(fig.c.reach).label("reach"),
-            func.sum(fig.c.impressions).label("impressions"),
-            func.sum(fig.c.engagement).label("engagement"),
-            func.avg(fig.c.engagement_rate).label("engagement_rate"),
-        ).group_by(fig.c.current)
-    )
-    return {bool(r.current): r for r in rows}
+    stmt = select(SocialAccount.id).where(owner)
+    if filters.account_id is not None:
+        stmt = stmt.where(SocialAccount.id == filters.account_id)
+    if filters.platform is not None:
+        stmt = stmt.where(SocialAccount.platform == filters.platform)
+    return stmt
+
+
+# -- overview ---------------------------------------------------------------------------------
+#
+# The overview is the dashboard's first request, so it is one statement, built once per shape
+# (dialect; with or without a previous period, an account, a platform) with every value bound
+# when it runs: building and cache-keying a statement this size costs SQLAlchemy about as long
+# as running it (see bench/analytics.py).
+
+
+def _bind(name: str, type_: Any = None) -> BindParameter[Any]:
+    return bindparam(name, type_=type_)
 
 
 def _followers_at(
-    account: localtime.Column, lo: date, hi: date, *, last: bool
+    account: localtime.Column, lo: ColumnElement[Any], hi: ColumnElement[Any], *, last: bool
 ) -> ColumnElement[Any]:
     order = PlatformMetric.metric_date.desc() if last else PlatformMetric.metric_date.asc()
     return (
@@ -173,101 +183,107 @@ def _followers_at(
     )
 
 
-def _posts(user: User, filters: Filters, *, lo: datetime, hi: datetime) -> content.PostSelect:
-    return content.user_posts(
-        user, account_id=filters.account_id, platform=filters.platform, lo=lo, hi=hi
-    )
+def _followers_statement(compare: bool, filters: Filters) -> Subquery:
+    """One row: followers at the end of each period (each account's last report, summed) and
+    gained over it (from the day before the period, or an account's first report in it)."""
 
-
-def _accounts(user: User, filters: Filters) -> content.PostSelect:
-    stmt = select(SocialAccount.id).where(owned_by(SocialAccount.user_id, user))
-    if filters.account_id is not None:
-        stmt = stmt.where(SocialAccount.id == filters.account_id)
-    if filters.platform is not None:
-        stmt = stmt.where(SocialAccount.platform == filters.platform)
-    return stmt
-
-
-def _followers(
-    db: Session,
-    user: User,
-    window: Window,
-    filters: Filters,
-) -> tuple[Comparison, Comparison]:
-    """Followers at the end of each period and gained over it. The start is the day before the
-    period (or an account's first report in it), never before the plan's history."""
-    earliest = window.clock.history.earliest
-
-    def edges(period: Period | None, name: str) -> list[ColumnElement[Any]]:
-        if period is None:
+    def edges(name: str, present: bool) -> list[ColumnElement[Any]]:
+        if not present:
             nothing = cast(null(), BigInteger)
             return [nothing.label(f"{name}_end"), nothing.label(f"{name}_start")]
-        lo = period.start - timedelta(days=1)
-        if earliest is not None:
-            lo = max(lo, earliest)
+        lo, hi = _bind(f"{name}_followers_from", Date), _bind(f"{name}_end", Date)
         return [
-            _followers_at(SocialAccount.id, lo, period.end, last=True).label(f"{name}_end"),
-            _followers_at(SocialAccount.id, lo, period.end, last=False).label(f"{name}_start"),
+            _followers_at(SocialAccount.id, lo, hi, last=True).label(f"{name}_end"),
+            _followers_at(SocialAccount.id, lo, hi, last=False).label(f"{name}_start"),
         ]
 
     per_account = (
-        _accounts(user, filters)
-        .with_only_columns(*edges(window.period, "cur"), *edges(window.previous, "prev"))
+        _accounts(None, filters)
+        .with_only_columns(*edges("cur", True), *edges("prev", compare))
         .subquery("account_followers")
     )
     a = per_account.c
-    row = db.execute(
-        select(
-            func.sum(a.cur_end),
-            func.sum(a.cur_end - a.cur_start),
-            func.sum(a.prev_end),
-            func.sum(a.prev_end - a.prev_start),
-        )
-    ).one()
-    cur_end, cur_gain, prev_end, prev_gain = (_int(v) for v in row)
-    return _compare(cur_end, prev_end), _compare(cur_gain, prev_gain)
+    return select(
+        func.sum(a.cur_end).label("followers"),
+        func.sum(a.cur_end - a.cur_start).label("gained"),
+        func.sum(a.prev_end).label("prev_followers"),
+        func.sum(a.prev_end - a.prev_start).label("prev_gained"),
+    ).subquery("followers")
 
 
-def _top_posts(
-    db: Session,
-    user: User,
-    window: Window,
-    *,
-    filters: Filters,
-    top: int,
-) -> list[TopPost]:
-    lo, hi = window.clock.utc(window.period)
-    posts = _posts(user, filters, lo=lo, hi=hi).with_only_columns(
+@lru_cache(maxsize=32)
+def _overview_statement(
+    dialect: str, *, compare: bool, by_account: bool, by_platform: bool
+) -> content.PostSelect:
+    """The followers row, joined to the posts of both periods ranked by engagement: each
+    period's totals are window aggregates carried on its rows, of which only the top ones come
+    back. Binds: owner, lo, cur_lo, cur_hi, cur_end, prev_end, top, the followers' dates and
+    account_id/platform."""
+    filters = Filters(
+        account_id=_bind("account_id") if by_account else None,
+        platform=_bind("platform") if by_platform else None,
+    )
+    in_current = Post.posted_at >= _bind("cur_lo")
+    cur_end = _bind("cur_end", Date)
+    as_of = case((in_current, cur_end), else_=_bind("prev_end", Date)) if compare else cur_end
+    posts = _posts(None, filters, lo=_bind("lo"), hi=_bind("cur_hi")).with_only_columns(
         Post.id,
-        Post.social_account_id,
+        SocialAccount.id.label("social_account_id"),
         SocialAccount.platform,
         Post.content_type,
         Post.caption,
         Post.posted_at,
+        case((in_current, 1), else_=0).label("current"),
     )
-    fig = content.post_figures(posts, as_of=window.period.end)
-    rows = db.execute(
-        select(fig)
-        .where(fig.c.engagement.is_not(None))
-        .order_by(fig.c.engagement.desc(), fig.c.posted_at.desc(), fig.c.id)
-        .limit(top)
-    )
-    return [
-        TopPost(
-            id=r.id,
-            social_account_id=r.social_account_id,
-            platform=r.platform,
-            content_type=r.content_type,
-            caption=r.caption,
-            posted_at=r.posted_at,
-            posted_at_local=r.posted_at.astimezone(window.tz),
-            reach=r.reach,
-            impressions=r.impressions,
-            engagement=r.engagement,
-            engagement_rate=content.rate(r.engagement_rate),
+    fig = content.post_figures(posts, as_of=as_of, dialect=dialect)
+    period = fig.c.current
+    ranked = select(
+        fig,
+        func.count().over(partition_by=period).label("n_posts"),
+        func.sum(fig.c.reach).over(partition_by=period).label("sum_reach"),
+        func.sum(fig.c.impressions).over(partition_by=period).label("sum_impressions"),
+        func.sum(fig.c.engagement).over(partition_by=period).label("sum_engagement"),
+        func.avg(fig.c.engagement_rate).over(partition_by=period).label("mean_rate"),
+        func.row_number()
+        .over(
+            partition_by=period,
+            order_by=(fig.c.engagement.desc().nulls_last(), fig.c.posted_at.desc(), fig.c.id),
         )
-        for r in rows
-    ]
+        .label("rank"),
+    ).subquery("ranked")
+    followers = _followers_statement(compare, filters)
+    return (
+        select(followers, ranked)
+        .select_from(followers.outerjoin(ranked, ranked.c.rank <= _bind("top", Integer)))
+        .order_by(ranked.c.current.desc(), ranked.c.rank)
+    )
+
+
+def _overview_binds(user: User, window: Window, filters: Filters, top: int) -> dict[str, Any]:
+    cur, prev = window.period, window.previous
+    earliest = window.clock.history.earliest
+
+    def followers_from(period: Period) -> date:
+        day = period.start - timedelta(days=1)
+        return day if earliest is None else max(day, earliest)
+
+    cur_lo, cur_hi = window.clock.utc(cur)
+    binds: dict[str, Any] = {
+        **owner_binds(user),
+        "lo": window.clock.utc(prev)[0] if prev else cur_lo,
+        "cur_lo": cur_lo,
+        "cur_hi": cur_hi,
+        "cur_end": cur.end,
+        "cur_followers_from": followers_from(cur),
+        "top": max(top, 1),
+    }
+    if prev is not None:
+        binds |= {"prev_end": prev.end, "prev_followers_from": followers_from(prev)}
+    if filters.account_id is not None:
+        binds["account_id"] = filters.account_id
+    if filters.platform is not None:
+        binds["platform"] = filters.platform
+    return binds
 
 
 def overview(
@@ -287,30 +303,53 @@ def overview(
         db, user, start=start, end=end, account_id=account_id, compare=True, today=today
     )
     filters = Filters(account_id, platform)
-    totals = _post_totals(db, user, window, filters=filters)
-    followers, gained = _followers(db, user, window, filters=filters)
+    statement = _overview_statement(
+        _dialect(db),
+        compare=window.previous is not None,
+        by_account=account_id is not None,
+        by_platform=platform is not None,
+    )
+    rows = db.execute(statement, _overview_binds(user, window, filters, top)).all()
+    first = rows[0]
+    totals = {bool(r.current): r for r in rows if r.rank == 1}
     cur, prev = totals.get(True), totals.get(False)
 
-    def pair(name: str, convert: Any = _int) -> Comparison:
+    def pair(column: str, convert: Any = _int) -> Comparison:
         """A period without posts has 0 posts and no (null) reach, engagement, ..."""
-        empty = 0 if name == "posts" else None
-        now = convert(getattr(cur, name)) if cur is not None else empty
-        before = convert(getattr(prev, name)) if prev is not None else empty
+        empty = 0 if column == "n_posts" else None
+        now = convert(getattr(cur, column)) if cur is not None else empty
+        before = convert(getattr(prev, column)) if prev is not None else empty
         return _compare(now, before if window.previous is not None else None)
 
     return OverviewOut(
         **_scope(window, account_id, platform),
         previous_period=_period(window.previous) if window.previous else None,
         metrics=OverviewMetrics(
-            followers=followers,
-            followers_gained=gained,
-            posts=pair("posts"),
-            reach=pair("reach"),
-            impressions=pair("impressions"),
-            engagement=pair("engagement"),
-            engagement_rate=pair("engagement_rate", content.rate),
+            followers=_compare(_int(first.followers), _int(first.prev_followers)),
+            followers_gained=_compare(_int(first.gained), _int(first.prev_gained)),
+            posts=pair("n_posts"),
+            reach=pair("sum_reach"),
+            impressions=pair("sum_impressions"),
+            engagement=pair("sum_engagement"),
+            engagement_rate=pair("mean_rate", content.rate),
         ),
-        top_posts=_top_posts(db, user, window, top=top, filters=filters),
+        top_posts=[
+            TopPost(
+                id=r.id,
+                social_account_id=r.social_account_id,
+                platform=r.platform,
+                content_type=r.content_type,
+                caption=r.caption,
+                posted_at=r.posted_at,
+                posted_at_local=r.posted_at.astimezone(window.tz),
+                reach=r.reach,
+                impressions=r.impressions,
+                engagement=r.engagement,
+                engagement_rate=content.rate(r.engagement_rate),
+            )
+            for r in rows
+            if r.current and r.engagement is not None and r.rank <= top
+        ],
     )
 
 
@@ -332,7 +371,7 @@ def _post_series(
     posts = _posts(user, filters, lo=lo, hi=hi).add_columns(
         localtime.bucket(local, granularity, dialect=dialect).label("bucket")
     )
-    fig = content.post_figures(posts, as_of=window.period.end)
+    fig = content.post_figures(posts, as_of=window.period.end, dialect=dialect)
     value = {
         Metric.reach: func.sum(fig.c.reach),
         Metric.impressions: func.sum(fig.c.impressions),
@@ -551,7 +590,7 @@ def breakdown(
     }
     if by in key_column:
         posts = posts.add_columns(key_column[by].label("key"))
-    fig = content.post_figures(posts, as_of=window.period.end)
+    fig = content.post_figures(posts, as_of=window.period.end, dialect=dialect)
     rate = fig.c.engagement_rate.label("rate")
     base: Any
     names: dict[str, tuple[str, str | None]] = {}

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soash.analytics.localtime import utc_bounds
+from soash.analytics.schemas import HistoryOut
 from soash.errors import InvalidInput, LimitReached
-from soash.ownership import owned_by
+from soash.ownership import owned_by_bound, owner_binds
 from soash.users import plans
 from soash.users.models import SubscriptionStatus, User, UserProfile
 
@@ -59,6 +60,10 @@ class Clock:
     def utc(self, period: Period) -> tuple[datetime, datetime]:
         return utc_bounds(period.start, period.end, self.tz)
 
+    def history_out(self) -> HistoryOut:
+        h = self.history
+        return HistoryOut(tier=h.tier, history_days=h.days, earliest=h.earliest)
+
     def clip_start(self, start: date | None) -> date | None:
         """``start`` moved to the plan's earliest day when it is before it (with a note); no
         ``start`` means from the earliest day."""
@@ -100,8 +105,13 @@ class Window:
         return self.clock.notes
 
 
+_TIMEZONE = select(UserProfile.timezone).where(owned_by_bound(UserProfile.user_id))
+
+
 def user_timezone(db: Session, user: User) -> ZoneInfo:
-    name = db.scalar(select(UserProfile.timezone).where(owned_by(UserProfile.user_id, user)))
+    """The profile's timezone (UTC without a profile). Asked by every analytics request, so the
+    statement is built once."""
+    name = db.scalar(_TIMEZONE, owner_binds(user))
     try:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
@@ -143,7 +153,7 @@ def resolve(
     today: date | None = None,
 ) -> Window:
     """The days a request covers, in the user's timezone. Defaults: the last 28 days up to
-    today; with only one end given, 28 days from or to it."""
+    today; with only ``start``, from it to today; with only ``end``, the 28 days ending then."""
     check_order(start, end)
     clock = clock_for(db, user, today=today)
     if end is None:

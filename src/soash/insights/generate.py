@@ -333,8 +333,8 @@ def _prune(db: Session, user: User, insight_keys: set[str], rec_keys: set[str]) 
 
 
 def generate_for_user(db: Session, user: User, *, now: datetime) -> dict[str, Any]:
-    patterns = refresh_patterns(db, user, now=now)
     figures = figures_at_age(db, user, now=now)
+    patterns = refresh_patterns(db, user, now=now, figures=figures)
     trends = [
         t
         for t in (

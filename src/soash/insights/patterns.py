@@ -102,10 +102,14 @@ def _dec(value: float | None, places: str) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal(places))
 
 
-def refresh_patterns(db: Session, user: User, *, now: datetime) -> list[Pattern]:
+def refresh_patterns(
+    db: Session, user: User, *, now: datetime, figures: Sequence[PostFigure] | None = None
+) -> list[Pattern]:
     """Recompute and store the user's patterns (replacing the previous set)."""
     profile = get_profile(db, user)
-    patterns = compute_patterns(figures_at_age(db, user, now=now), profile.timezone)
+    if figures is None:
+        figures = figures_at_age(db, user, now=now)
+    patterns = compute_patterns(figures, profile.timezone)
     db.execute(delete(PerformancePattern).where(owned_by(PerformancePattern.user_id, user)))
     for p in patterns:
         e = p.estimate

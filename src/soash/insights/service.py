@@ -63,12 +63,17 @@ def list_insights(db: Session, user: User, *, unread_only: bool = False) -> list
     return list(db.scalars(stmt))
 
 
-def set_insight_read(db: Session, user: User, insight_id: uuid.UUID, *, is_read: bool) -> AiInsight:
+def get_insight(db: Session, user: User, insight_id: uuid.UUID) -> AiInsight:
     insight = db.scalar(
         select(AiInsight).where(AiInsight.id == insight_id, owned_by(AiInsight.user_id, user))
     )
     if insight is None:
         raise NotFound(f"You have no insight with id {insight_id}.")
+    return insight
+
+
+def set_insight_read(db: Session, user: User, insight_id: uuid.UUID, *, is_read: bool) -> AiInsight:
+    insight = get_insight(db, user, insight_id)
     insight.is_read = is_read
     return insight
 

@@ -6,16 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
-from soash.config import get_settings
-from soash.db import utcnow
 from soash.deps import (
-    CSRF_COOKIE,
     DB,
-    SESSION_COOKIE,
     CurrentAuth,
     CurrentUser,
+    clear_session_cookies,
     client_ip,
-    csrf_token_for,
+    set_session_cookies,
 )
 from soash.users import service, throttle
 from soash.users.export import export_user
@@ -61,22 +58,14 @@ def login(body: LoginIn, request: Request, response: Response, db: DB) -> Any:
     _, token, expires_at = service.login(
         db, email=body.email, password=body.password, user_agent=request.headers.get("user-agent")
     )
-    secure = get_settings().base_url.startswith("https://")
-    max_age = int((expires_at - utcnow()).total_seconds())
-    response.set_cookie(
-        SESSION_COOKIE, token, max_age=max_age, httponly=True, secure=secure, samesite="lax"
-    )
-    response.set_cookie(
-        CSRF_COOKIE, csrf_token_for(token), max_age=max_age, secure=secure, samesite="lax"
-    )
+    set_session_cookies(response, token, expires_at)
     return LoginOut(access_token=token, expires_at=expires_at)
 
 
 @auth.post("/logout", status_code=204)
 def logout(auth_: CurrentAuth, response: Response, db: DB) -> None:
     service.logout(db, session=auth_.session)
-    response.delete_cookie(SESSION_COOKIE)
-    response.delete_cookie(CSRF_COOKIE)
+    clear_session_cookies(response)
 
 
 @auth.post("/password-reset", status_code=202, response_model=MessageOut)
@@ -107,8 +96,7 @@ def update_me(body: UserPatch, auth_: CurrentAuth, db: DB) -> Any:
 @me.delete("/me", status_code=204)
 def delete_me(user: CurrentUser, response: Response, db: DB) -> None:
     service.delete_account(db, user)
-    response.delete_cookie(SESSION_COOKIE)
-    response.delete_cookie(CSRF_COOKIE)
+    clear_session_cookies(response)
 
 
 @me.get("/me/export")

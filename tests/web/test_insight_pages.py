@@ -1,0 +1,126 @@
+"""Insights, patterns and recommendations pages over HTTP: the inbox order, the interval
+drawing, "not enough data" rows, mark read, mark used and ratings (as htmx fragments too)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from decimal import Decimal
+
+from fastapi.testclient import TestClient
+
+from soash.db import session_scope
+from soash.insights import service as insights
+from soash.insights.models import (
+    ContentRecommendation,
+    InsightType,
+    PatternType,
+    PerformancePattern,
+    Priority,
+    RecommendationType,
+)
+from soash.users.models import User
+from tests.web.helpers import make_user
+from tests.web.test_csrf import signed_in
+
+
+def _patterns(user_id: uuid.UUID) -> None:
+    with session_scope() as db:
+        db.add_all(
+            [
+                PerformancePattern(
+                    user_id=user_id,
+                    pattern_type=PatternType.content_type,
+                    pattern_name="reel",
+                    success_rate=Decimal("0.81"),
+                    sample_size=226,
+                    lift=Decimal("1.8"),
+                    ci_low=Decimal("1.4"),
+                    ci_high=Decimal("2.2"),
+                    q_value=Decimal("0.001"),
+                    significant=True,
+                ),
+                PerformancePattern(
+                    user_id=user_id,
+                    pattern_type=PatternType.hashtag,
+                    pattern_name="#rare",
+                    success_rate=None,
+                    sample_size=2,
+                ),
+            ]
+        )
+
+
+def test_patterns_draw_the_interval_and_grey_out_small_groups(client: TestClient) -> None:
+    _patterns(make_user("ana@example.com"))
+    signed_in(client, "ana@example.com")
+    page = client.get("/patterns").text
+    assert 'aria-label="95% interval 1.40× to 2.20×, estimate 1.80×"' in page
+    assert "Works better" in page
+    muted = re.search(r'<tr class="is-muted">.*?</tr>', page, re.S)
+    assert muted and "#rare" in muted.group(0) and "Not enough data" in muted.group(0)
+
+
+def test_inbox_unread_first_and_mark_read(client: TestClient) -> None:
+    user_id = make_user("ana@example.com")
+    with session_scope() as db:
+        for key, priority in (("a", Priority.low), ("b", Priority.high)):
+            insights.upsert_insight(
+                db,
+                user_id=user_id,
+                key=key,
+                insight_type=InsightType.trend,
+                title=f"Insight {key}",
+                description="text",
+                priority=priority,
+            )
+    token = signed_in(client, "ana@example.com")
+    page = client.get("/insights").text
+    assert page.index("Insight b") < page.index("Insight a")  # high priority first
+    with session_scope() as db:
+        mine = insights.list_insights(db, db.get_one(User, user_id))
+        high = next(i for i in mine if i.key == "b")
+    fragment = client.post(
+        f"/insights/{high.id}/read",
+        data={"is_read": "yes"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert 'class="item is-read"' in fragment.text
+    assert 'id="nav-unread"' in fragment.text and 'hx-swap-oob="true"' in fragment.text
+    page = client.get("/insights").text
+    assert page.index("Insight a") < page.index("Insight b")  # unread first
+    assert "1 unread of 2" in page
+
+
+def test_recommendations_mark_used_and_rate(client: TestClient) -> None:
+    user_id = make_user("ana@example.com")
+    with session_scope() as db:
+        rec = ContentRecommendation(
+            user_id=user_id,
+            recommendation_type=RecommendationType.content_idea,
+            title="A how-to reel",
+            content_brief="Hook: the crumb.",
+        )
+        db.add(rec)
+        db.flush()
+        rec_id = rec.id
+    token = signed_in(client, "ana@example.com")
+    page = client.get("/recommendations").text
+    assert "Content ideas" in page and "Read the brief" in page and "Hook: the crumb." in page
+    rated = client.post(
+        f"/recommendations/{rec_id}",
+        data={"feedback_score": "5"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert "You rated it 5/5" in rated.text and rated.text.lstrip().startswith("<li")
+    bad = client.post(
+        f"/recommendations/{rec_id}",
+        data={"feedback_score": "9"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert bad.status_code == 422 and "less than or equal to 5" in bad.text
+    used = client.post(f"/recommendations/{rec_id}", data={"csrf_token": token, "is_used": "yes"})
+    assert "Saved." in used.text and "Not used" in used.text
+    with session_scope() as db:
+        row = db.get_one(ContentRecommendation, rec_id)
+        assert (row.feedback_score, row.is_used) == (5, True)
