@@ -155,3 +155,23 @@ def test_only_posts_of_the_period_count(api: Api, alice: User) -> None:
 def test_bad_input_is_a_422_problem(api: Api, alice: User, params: dict[str, str]) -> None:
     response = api.client.get(f"/api/v1{BREAKDOWN}", params=params, headers=alice.headers)
     assert_problem(response, 422)
+
+
+def test_weekday_by_hour_is_a_full_7x24_grid_in_local_time(api: Api, alice: User) -> None:
+    from tests.analytics.data import set_timezone
+
+    set_timezone(alice.id, "Asia/Tokyo")
+    acct = account(alice.id)
+    # 2026-03-01 is a Sunday; 10:00 UTC is 19:00 in Tokyo; 16:00 UTC is Monday 01:00 there.
+    _rated(acct, 1, 10, hour=10)
+    _rated(acct, 8, 30, hour=10)
+    _rated(acct, 1, 20, hour=16)
+    body = ok(api, alice, BREAKDOWN, by="weekday_hour", **MARCH)
+    groups = {g["key"]: g for g in body["groups"]}
+    assert len(body["groups"]) == 168
+    assert list(groups)[:2] == [100, 101]  # Monday 00:00 first
+    sunday_evening = groups[719]
+    assert sunday_evening["label"] == "Sunday 19:00"
+    assert (sunday_evening["posts"], sunday_evening["median_engagement_rate"]) == (2, 0.2)
+    assert groups[101]["posts"] == 1
+    assert sum(g["posts"] for g in body["groups"]) == 3

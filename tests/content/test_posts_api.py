@@ -118,6 +118,19 @@ def test_filters(api: Api, alice: User) -> None:
     assert_problem(get(api, alice, "/posts", account_id=str(uuid.uuid4())), 404)
 
 
+def test_search_matches_every_word_of_the_caption_case_insensitively(api: Api, alice: User) -> None:
+    ig = account(alice.id)
+    a = post(ig, utc(2026, 3, 1), caption="Crumb shot! 36 hours #Sourdough")
+    b = post(ig, utc(2026, 3, 2), caption="Saturday queue #sourdough #bakery")
+    post(ig, utc(2026, 3, 3), caption="100% rye, no wheat_flour")
+    assert set(_ids(ok(api, alice, "/posts", q="#sourdough"))) == {str(a), str(b)}
+    assert _ids(ok(api, alice, "/posts", q="sourdough CRUMB")) == [str(a)]
+    assert _ids(ok(api, alice, "/posts", q="%")) != _ids(ok(api, alice, "/posts"))  # literal %
+    assert _ids(ok(api, alice, "/posts", q="wheat_")) != []
+    assert _ids(ok(api, alice, "/posts", q="heat_x")) == []  # _ is not a wildcard
+    assert_problem(get(api, alice, "/posts", q="x" * 201), 422)
+
+
 def test_sort_by_date_and_by_engagement(api: Api, alice: User) -> None:
     acct = account(alice.id)
     low = post(acct, utc(2026, 3, 1))

@@ -66,3 +66,16 @@ def test_filters_left_empty_mean_all(client: TestClient) -> None:
     assert posts.status_code == 200
     assert client.get("/dashboard?account=&from=&to=").status_code == 200
     assert client.get("/posts?type=nonsense").status_code == 400
+
+
+def test_the_posts_page_searches_captions(client: TestClient) -> None:
+    user_id = make_user("ana@example.com")
+    account = data.account(user_id, username="ana")
+    now = datetime.now(UTC)
+    data.post(account, now - timedelta(days=1), caption="Crumb shot #sourdough")
+    data.post(account, now - timedelta(days=2), caption="Meet the team")
+    signed_in(client, "ana@example.com")
+    page = client.get("/posts?q=%23SOURDOUGH").text
+    assert "Crumb shot" in page and "Meet the team" not in page
+    assert 'value="#SOURDOUGH"' in page  # what was typed stays in the box
+    assert "Meet the team" in client.get("/posts?q=").text

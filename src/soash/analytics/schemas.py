@@ -27,6 +27,7 @@ class BreakdownBy(StrEnum):
     category = "category"
     weekday = "weekday"
     hour = "hour"
+    weekday_hour = "weekday_hour"
     hashtag = "hashtag"
 
 
@@ -114,8 +115,9 @@ class TimeseriesOut(Scope):
 
 class Group(OutModel):
     key: str | int | None = Field(
-        description="content type, category id, ISO weekday (1 = Monday), hour (0-23) or "
-        "hashtag; null for posts without one."
+        description="content type, category id, ISO weekday (1 = Monday), hour (0-23), "
+        "weekday x 100 + hour (weekday_hour: 118 = Monday 18:00) or hashtag; null for posts "
+        "without one."
     )
     label: str
     color_code: str | None = None

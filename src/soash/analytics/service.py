@@ -520,11 +520,21 @@ def _label(by: BreakdownBy, key: Any, names: dict[str, tuple[str, str | None]]) 
         return calendar.day_name[int(key) - 1]
     if by is BreakdownBy.hour:
         return f"{int(key):02d}:00-{int(key):02d}:59"
+    if by is BreakdownBy.weekday_hour:
+        return f"{calendar.day_name[int(key) // 100 - 1]} {int(key) % 100:02d}:00"
     if by is BreakdownBy.category:
         return names[str(key)][0]
     if by is BreakdownBy.hashtag:
         return f"#{key}"
     return str(key)
+
+
+# Breakdowns over a fixed grid list every cell, empty ones included.
+_GRIDS: dict[BreakdownBy, list[int]] = {
+    BreakdownBy.weekday: list(range(1, 8)),
+    BreakdownBy.hour: list(range(24)),
+    BreakdownBy.weekday_hour: [day * 100 + hour for day in range(1, 8) for hour in range(24)],
+}
 
 
 def _groups(
@@ -533,7 +543,7 @@ def _groups(
     found: dict[Any, Group] = {}
     for r in rows:
         key = r.key if r.key is None or by is not BreakdownBy.category else str(r.key)
-        if key is not None and by in (BreakdownBy.weekday, BreakdownBy.hour):
+        if key is not None and by in _GRIDS:
             key = int(key)
         found[key] = Group(
             key=key,
@@ -544,8 +554,8 @@ def _groups(
             mean_engagement_rate=content.rate(r.mean),
             median_engagement_rate=content.rate(r.median),
         )
-    if by in (BreakdownBy.weekday, BreakdownBy.hour):
-        keys = range(1, 8) if by is BreakdownBy.weekday else range(24)
+    if by in _GRIDS:
+        keys = _GRIDS[by]
         return [
             found.get(k)
             or Group(
@@ -586,6 +596,8 @@ def breakdown(
         BreakdownBy.content_type: Post.content_type,
         BreakdownBy.weekday: localtime.iso_weekday(local, dialect=dialect),
         BreakdownBy.hour: localtime.hour(local, dialect=dialect),
+        BreakdownBy.weekday_hour: localtime.iso_weekday(local, dialect=dialect) * 100
+        + localtime.hour(local, dialect=dialect),
         BreakdownBy.hashtag: Post.hashtags,
     }
     if by in key_column:

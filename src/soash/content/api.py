@@ -108,6 +108,10 @@ def list_posts(
     account_id: Annotated[uuid.UUID | None, Query(description="Only this account.")] = None,
     content_type: ContentType | None = None,
     category_id: Annotated[uuid.UUID | None, Query(description="Only this category.")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Words or #hashtags the caption must all contain."),
+    ] = None,
     from_: Annotated[date | None, Query(alias="from", description="First local day.")] = None,
     to: Annotated[date | None, Query(description="Last local day.")] = None,
     sort: Annotated[
@@ -129,6 +133,7 @@ def list_posts(
         account_id=account_id,
         content_type=content_type,
         category_id=category_id,
+        query=q,
         start=from_,
         end=to,
         sort=sort,

@@ -273,6 +273,7 @@ def _page_filters(
     category_id: uuid.UUID | None,
     start: date | None,
     end: date | None,
+    query: str | None = None,
 ) -> PostSelect:
     if end is not None:
         clock.check_end(end)
@@ -293,6 +294,11 @@ def _page_filters(
             post_categories.c.category_id == category_id
         )
         posts = posts.where(Post.id.in_(tagged))
+    if query and query.strip():
+        # Words and #hashtags in the caption, case-insensitively; every word must appear.
+        for word in query.split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            posts = posts.where(Post.caption.ilike(f"%{escaped}%", escape="\\"))
     return posts.with_only_columns(*_POST_COLUMNS)
 
 
@@ -332,6 +338,7 @@ def list_posts(
     limit: int = 20,
     cursor: str | None = None,
     today: date | None = None,
+    query: str | None = None,
 ) -> PostPage:
     """The user's posts, a page at a time, by publication date or engagement (a post without
     figures counts as the lowest). ``start``/``end`` are local days; the plan's history limit
@@ -349,6 +356,7 @@ def list_posts(
         category_id=category_id,
         start=start,
         end=end,
+        query=query,
     )
     dialect = db.get_bind().dialect.name
     if sort is PostSort.date:

@@ -52,7 +52,7 @@ class Dashboard:
     categories: list[Group]
     hashtags: list[Group]
     weekdays: list[Group]
-    hours: list[Group]
+    grid: list[Group]  # weekday x hour, Monday 00:00 first
 
     @property
     def max_rate(self) -> float:
@@ -123,7 +123,7 @@ def build(
         categories=groups(BreakdownBy.category) if has_categories else [],
         hashtags=groups(BreakdownBy.hashtag, 10),
         weekdays=groups(BreakdownBy.weekday),
-        hours=groups(BreakdownBy.hour),
+        grid=groups(BreakdownBy.weekday_hour, 168),
     )
 
 

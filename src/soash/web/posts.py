@@ -52,6 +52,7 @@ def posts_page(
     account: Annotated[uuid.UUID | None, Blank, Query()] = None,
     content_type: Annotated[ContentType | None, Blank, Query(alias="type")] = None,
     category: Annotated[uuid.UUID | None, Blank, Query()] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
     from_: Annotated[date | None, Blank, Query(alias="from")] = None,
     to: Annotated[date | None, Blank, Query()] = None,
     sort: service.PostSort = service.PostSort.date,
@@ -64,6 +65,7 @@ def posts_page(
         account_id=account,
         content_type=content_type,
         category_id=category,
+        query=q,
         start=from_,
         end=to,
         sort=sort,
@@ -75,6 +77,7 @@ def posts_page(
         "account": account,
         "type": content_type.value if content_type else None,
         "category": category,
+        "q": q,
         "from": from_,
         "to": to,
         "sort": sort.value,
@@ -94,7 +97,7 @@ def posts_page(
         sort_links=_sort_links(params),
         next_link=_link(params, cursor=page.next_cursor) if page.next_cursor else None,
         first_link=_link(params, cursor=None) if cursor else None,
-        filtered=any(params[k] for k in ("account", "type", "category", "from", "to")),
+        filtered=any(params[k] for k in ("account", "type", "category", "q", "from", "to")),
     )
 
 
