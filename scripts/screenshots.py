@@ -3,7 +3,7 @@ into docs/screenshots/. Needs Chromium at /usr/bin/chromium (``apt-get install c
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
-It builds the demo in a temporary data folder (SQLite; ``soash demo`` and an insight run),
+It builds the demo in a temporary data folder (SQLite; ``soash demo``, which runs the insights),
 serves it with uvicorn on 127.0.0.1 and drives Chromium through Playwright. Images the demo
 links to on other hosts are drawn as local placeholders (no network needed).
 """
@@ -40,7 +40,6 @@ from soash.content import service as content  # noqa: E402
 from soash.content.models import Post  # noqa: E402
 from soash.db import session_scope  # noqa: E402
 from soash.demo import seed_demo  # noqa: E402
-from soash.insights.generate import generate_insights  # noqa: E402
 from soash.insights.models import AiInsight  # noqa: E402
 from soash.referrals import service as referrals  # noqa: E402
 from soash.users.models import User  # noqa: E402
@@ -52,7 +51,6 @@ CATEGORIES = (("Recipes", "#4F46E5"), ("Behind the scenes", "#10B981"), ("Offers
 def build_demo() -> None:
     migrate.upgrade(get_settings().resolved_database_url)
     user_id = seed_demo(email=DEMO_EMAIL, password=DEMO_PASSWORD, console=Console(stderr=True))
-    generate_insights(user_id)
     with session_scope() as db:
         user = db.get_one(User, user_id)
         referrals.create_code(db, user)

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from soash.cli import DEMO_EMAIL, DEMO_PASSWORD, app
 from soash.content.models import Post, PostMetric
 from soash.db import session_scope
+from soash.insights.models import AiInsight
 from soash.security import KeyRing
 from soash.social.models import PlatformMetric, SocialAccount
 from soash.system.models import JobStatus, JobType, SystemJob
@@ -76,7 +77,11 @@ def test_demo_creates_a_signed_in_ready_user_and_records_the_job() -> None:
         assert user.is_verified and user.profile is not None
         assert user.profile.onboarding_completed
         jobs = db.scalars(select(SystemJob)).all()
-        assert {(j.job_type, j.status) for j in jobs} == {(JobType.seed_demo, JobStatus.completed)}
+        assert {(j.job_type, j.status) for j in jobs} == {
+            (JobType.seed_demo, JobStatus.completed),
+            (JobType.generate_insights, JobStatus.completed),
+        }
+        insights = db.scalar(select(func.count()).select_from(AiInsight)) or 0
         account = db.scalars(select(SocialAccount)).one()
         assert account.is_active and account.last_synced_at is not None
         posts = db.scalar(select(func.count()).select_from(Post)) or 0
@@ -85,6 +90,7 @@ def test_demo_creates_a_signed_in_ready_user_and_records_the_job() -> None:
     assert posts > 250  # a year of posting
     assert days == 366  # a year of daily account figures, once each despite two runs
     assert snapshots > posts * 20  # daily snapshots for a month, then weekly
+    assert insights > 0  # the demo arrives with what works already found
 
 
 def test_the_demo_login_works_through_the_api(api: Api) -> None:

@@ -22,6 +22,7 @@ from soash.content.ingest import (
 )
 from soash.content.models import Post
 from soash.db import session_scope, utcnow
+from soash.insights.generate import generate_insights
 from soash.social.models import Platform, SocialAccount
 from soash.social.platforms.base import RemotePost, TokenSet
 from soash.social.platforms.demo import HISTORY_DAYS, DemoClient
@@ -211,8 +212,10 @@ def seed_demo(
                 progress.advance(task, n)
 
             report[platform.value] = seed_account_history(account_id, client, advance=advance)
+    with console.status("Finding what works in the demo data"):
+        found = generate_insights(user_id, now=now)
     console.print(
         f"Demo data ready: {len(account_ids)} accounts, "
-        f"{sum(v for v in report.values())} daily post snapshots."
+        f"{sum(v for v in report.values())} daily post snapshots, {found['insights']} insights."
     )
     return user_id
