@@ -46,8 +46,10 @@ from soash import migrate  # noqa: E402
 from soash.app import create_app  # noqa: E402
 from soash.config import Settings, get_settings  # noqa: E402
 from soash.db import get_engine  # noqa: E402
+from soash.jobs import huey  # noqa: E402
 from soash.models import Base  # noqa: E402
 from soash.ratelimit import MemoryCounter, get_counter  # noqa: E402
+from tests.fakes.x import XFake  # noqa: E402
 from tests.helpers import Api  # noqa: E402
 
 
@@ -98,3 +100,23 @@ def api(client: TestClient) -> Api:
 @pytest.fixture
 def outbox(settings: Settings) -> Path:
     return settings.outbox_dir
+
+
+@pytest.fixture
+def inline_jobs() -> Iterator[None]:
+    """Queued tasks run at once, in this process (Huey's immediate mode)."""
+    huey.immediate = True
+    yield
+    huey.immediate = False
+
+
+@pytest.fixture
+def x_fake(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[XFake]:
+    """X's fake API on 127.0.0.1, with Soash's X app pointed at it."""
+    fake = XFake()
+    fake.start()
+    for name, value in fake.settings():
+        monkeypatch.setattr(settings.x, name, value)
+    monkeypatch.setattr(settings.sync, "http_timeout_seconds", 2.0)
+    yield fake
+    fake.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -11,16 +10,8 @@ from soash.db import session_scope
 from soash.insights.generate import generate_insights
 from soash.insights.models import ContentRecommendation, InsightType, Priority, RecommendationType
 from soash.insights.service import upsert_insight
-from soash.jobs import huey
 from tests.helpers import Api
 from tests.insights.conftest import store_planted
-
-
-@pytest.fixture
-def run_jobs_inline() -> Iterator[None]:
-    huey.immediate = True
-    yield
-    huey.immediate = False
 
 
 def _insight(user_id: str, key: str, priority: Priority) -> uuid.UUID:
@@ -73,7 +64,7 @@ def test_recommendations_take_feedback_from_1_to_5(api: Api) -> None:
     assert [r["id"] for r in listed.json()] == [str(rec_id)]
 
 
-@pytest.mark.usefixtures("run_jobs_inline")
+@pytest.mark.usefixtures("inline_jobs")
 def test_generate_runs_the_job_and_the_free_plan_allows_one_run_a_day(api: Api) -> None:
     user = api.user()
     first = api.client.post("/api/v1/insights/generate", headers=user.headers)

@@ -23,24 +23,6 @@ from tests.helpers import Api, User
 
 
 @pytest.fixture
-def inline_jobs() -> Iterator[None]:
-    huey.immediate = True
-    yield
-    huey.immediate = False
-
-
-@pytest.fixture
-def x_fake(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[XFake]:
-    fake = XFake()
-    fake.start()
-    for name, value in fake.settings():
-        monkeypatch.setattr(settings.x, name, value)
-    monkeypatch.setattr(settings.sync, "http_timeout_seconds", 1.0)
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def ig_fake(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[InstagramFake]:
     fake = InstagramFake()
     fake.start()

@@ -25,8 +25,6 @@ from playwright.sync_api import (
 
 from soash.app import create_app
 from soash.config import Settings
-from soash.jobs import huey
-from tests.fakes.x import XFake
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, placeholder_image
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -67,24 +65,6 @@ def site(server: Server, settings: Settings, monkeypatch: pytest.MonkeyPatch) ->
     """The server, with links in emails and OAuth redirects pointing at it."""
     monkeypatch.setattr(settings, "base_url", server.url)
     return server
-
-
-@pytest.fixture
-def x_fake(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[XFake]:
-    """X's fake API, with Soash's X app pointed at it."""
-    fake = XFake()
-    fake.start()
-    for name, value in fake.settings():
-        monkeypatch.setattr(settings.x, name, value)
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def inline_jobs() -> Iterator[None]:
-    huey.immediate = True
-    yield
-    huey.immediate = False
 
 
 @pytest.fixture(scope="session")
