@@ -208,12 +208,22 @@ def _sync_account(api: Api, alice: User, bob: User) -> None:
 def _start_connect(api: Api, alice: User, bob: User) -> None:
     # A connect only ever concerns the caller: the state it issues is bound to their sign-in
     # (the callback check below shows another user cannot use it).
+    from pydantic import SecretStr
+
+    from soash.config import get_settings
     from soash.social.models import OAuthState
 
-    api.client.get("/api/v1/social-accounts/connect/instagram", headers=bob.headers)
+    instagram = get_settings().instagram
+    saved = (instagram.client_id, instagram.client_secret)
+    instagram.client_id, instagram.client_secret = "app-id", SecretStr("app-secret")
+    try:
+        started = api.client.get("/api/v1/social-accounts/connect/instagram", headers=bob.headers)
+    finally:
+        instagram.client_id, instagram.client_secret = saved
+    assert started.status_code == 200, started.text
     with session_scope() as db:
         states = db.scalars(select(OAuthState)).all()
-    assert all(str(s.user_id) == bob.id for s in states)
+    assert [str(s.user_id) for s in states] == [bob.id]
 
 
 @check("GET", "/api/v1/social-accounts/callback/{platform}")

@@ -136,6 +136,7 @@ def seed_account_history(
             by_day.setdefault(day, []).append(post)
     written = 0
     pending: list[MetricRow] = []
+    days: list[AccountMetricRow] = []
     day = start.date()
     while day <= now.date():
         end_of_day = min(now, datetime.combine(day, time(23, 59), UTC))
@@ -154,28 +155,26 @@ def seed_account_history(
                 )
             )
         account_day = client.fetch_account_day("", platform_user_id=client.seed, day=day)
-        with session_scope() as db:
-            upsert_account_metrics(
-                db,
-                [
-                    AccountMetricRow(
-                        social_account_id=account_id,
-                        metric_date=day,
-                        follower_count=account_day.followers,
-                        following_count=account_day.following,
-                        total_posts=account_day.total_posts,
-                        total_reach=account_day.reach,
-                        total_impressions=account_day.impressions,
-                        total_engagement=account_day.engagement,
-                    )
-                ],
+        days.append(
+            AccountMetricRow(
+                social_account_id=account_id,
+                metric_date=day,
+                follower_count=account_day.followers,
+                following_count=account_day.following,
+                total_posts=account_day.total_posts,
+                total_reach=account_day.reach,
+                total_impressions=account_day.impressions,
+                total_engagement=account_day.engagement,
             )
-            if len(pending) >= BATCH or day == now.date():
-                followers = client.followers_on(day)
+        )
+        if len(pending) >= BATCH or day == now.date():
+            followers = client.followers_on(day)  # only used where a post has no reach
+            with session_scope() as db:
+                upsert_account_metrics(db, days)
                 written += upsert_post_metrics(
                     db, pending, followers={r.post_id: followers for r in pending}
                 )
-                pending = []
+            pending, days = [], []
         advance(1)
         day += timedelta(days=1)
     profile = client.fetch_profile("")
