@@ -15,7 +15,7 @@ from sqlalchemy import select
 from soash.app import create_app
 from soash.db import session_scope
 from soash.system.models import JobType, SystemJob
-from soash.system.service import run_job
+from soash.system.runner import run_job
 from soash.users.models import User as UserRow
 from tests.helpers import Api, User
 

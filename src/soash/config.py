@@ -134,6 +134,20 @@ class SyncSettings(BaseSettings):
     http_retries: int = Field(default=3, ge=0)
 
 
+class JobSettings(BaseSettings):
+    """The durable job record: a running job holds a lease its worker renews; the sweep
+    (every minute, in ``soash worker``) re-queues jobs whose lease expired or whose wake-up
+    message the queue lost."""
+
+    model_config = SettingsConfigDict(env_prefix="SOASH_JOBS_", extra="ignore")
+
+    lease_seconds: int = Field(default=60, ge=5, le=3600)
+    # A pending job whose wake-up was sent this long ago and has not started is sent again.
+    resend_after_seconds: int = Field(default=120, ge=10)
+    # A job whose worker died this many times is failed instead of re-queued.
+    max_attempts: int = Field(default=5, ge=1, le=100)
+
+
 class BillingSettings(BaseSettings):
     """Subscriptions and the referral commission. ``provider``: ``manual`` (``soash users
     set-tier``) or ``stripe`` (webhooks at ``/api/v1/billing/stripe/webhook``)."""
@@ -201,6 +215,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     instagram: InstagramSettings = Field(default_factory=InstagramSettings)
     facebook: FacebookSettings = Field(default_factory=FacebookSettings)

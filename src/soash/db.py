@@ -1,7 +1,23 @@
-"""Engine, sessions, the declarative Base, portable column types and upsert helpers."""
+"""Engine, sessions, the declarative Base, portable column types and upsert helpers.
+
+Transactions have one owner. A request's transaction belongs to the request dependency
+(``deps.get_db``), a job's to its runner, a command's to the command: they open it with
+:func:`session_scope`. Services take the caller's session and never commit or roll it back; a
+step that may fail alone runs in a savepoint (``db.begin_nested()``). Jobs are queued with
+``jobs.defer``/``jobs.enqueue``: sent after the commit, dropped on rollback.
+
+No network call (platform API, LLM, object storage) after the first write of a transaction:
+do the call first, or commit, call, and write in a second short transaction. SQLite has one
+write lock, and a transaction that waits on the network holds it for everyone.
+:func:`no_open_write` enforces this where the network calls are made; sending mail through
+SMTP is the one deliberate exception (a message that cannot be handed over must fail the
+request that asked for it).
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -14,7 +30,15 @@ from sqlalchemy import JSON, DateTime, MetaData, Uuid, create_engine, event, fun
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 from soash.config import get_settings
@@ -74,6 +98,9 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+log = logging.getLogger(__name__)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -83,10 +110,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_savepoint(conn: Any, _name: str) -> None:
+    """pysqlite begins a transaction only before a write, so reads run outside one and a
+    write transaction never starts from a stale snapshot (which SQLite would refuse at once
+    instead of waiting for the lock). A SAVEPOINT outside a transaction would start one that
+    its RELEASE commits: begin it first."""
+    if not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_savepoint)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -107,7 +144,8 @@ def get_sessionmaker() -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """A unit of work for the CLI and jobs: commits on success, rolls back on error."""
+    """A transaction for its owner (a request, a job's runner, a command): commits on
+    success, rolls back on error. Services never open one of their own."""
     session = get_sessionmaker()()
     try:
         yield session
@@ -117,6 +155,53 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# -- no network call inside a write transaction ---------------------------------------------
+
+_writing = threading.local()
+
+
+class NetworkCallInWriteTransaction(RuntimeError):
+    """A network call was made while this thread's transaction held uncommitted writes."""
+
+
+def _mark_write(session: Session) -> None:
+    if not session.info.get("wrote"):
+        session.info["wrote"] = True
+        _writing.sessions = getattr(_writing, "sessions", 0) + 1
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    _mark_write(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _mark_write(state.session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _unmark_write(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and session.info.pop("wrote", False):
+        _writing.sessions = max(0, getattr(_writing, "sessions", 0) - 1)
+
+
+def no_open_write(action: str) -> None:
+    """Call before a network call: it must not run while this thread's transaction holds
+    writes (see the module's rule). Raises in tests and development; logs in production."""
+    if not getattr(_writing, "sessions", 0):
+        return
+    message = (
+        f"{action} inside a transaction that has already written: commit first, or make the "
+        "call before the first write"
+    )
+    if get_settings().env == "prod":
+        log.error(message)
+        return
+    raise NetworkCallInWriteTransaction(message)
 
 
 def upsert(
@@ -138,6 +223,7 @@ def upsert(
     """
     if not rows:
         return
+    _mark_write(session)
     if len(keys) == 1:
         unique = list({row[keys[0]]: row for row in rows}.values())
     else:

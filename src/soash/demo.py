@@ -28,7 +28,7 @@ from soash.social.platforms.base import RemotePost, TokenSet
 from soash.social.platforms.demo import HISTORY_DAYS, DemoClient
 from soash.social.tokens import apply_profile, store_tokens
 from soash.system.models import JobType
-from soash.system.service import run_job
+from soash.system.runner import run_job
 from soash.users import service as users
 from soash.users.models import SubscriptionTier, User
 

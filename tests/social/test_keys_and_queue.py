@@ -33,9 +33,8 @@ def test_rotation_re_encrypts_every_token_under_the_new_key(
     assert old_spec is not None
     new_spec = f"{new_encryption_key_spec('t2')},{old_spec.get_secret_value()}"
     ring = KeyRing.parse(new_spec)
-    with session_scope() as db:
-        assert rotate_keys(db, ring=ring, batch=2) == 3
-        assert rotate_keys(db, ring=ring, batch=2) == 0  # nothing left to do
+    assert rotate_keys(ring=ring, batch=2) == 3
+    assert rotate_keys(ring=ring, batch=2) == 0  # nothing left to do
     with get_engine().connect() as conn:
         stored = conn.execute(text("SELECT access_token, refresh_token FROM social_accounts"))
         assert all(a.startswith("v1.t2.") and r.startswith("v1.t2.") for a, r in stored)

@@ -19,7 +19,8 @@ from soash.social.platforms.errors import MalformedResponse, RateLimited, TokenI
 from soash.social.sync import SyncFailed, run_sync, sync_account
 from soash.social.tokens import load_tokens
 from soash.system.models import JobStatus, JobType, SystemJob
-from soash.system.service import JobDeferred, create_job
+from soash.system.runner import JobDeferred
+from soash.system.service import create_job
 from tests.social.conftest import NOW, ScriptedClient, counts
 
 

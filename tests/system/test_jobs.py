@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from soash.db import session_scope
 from soash.system.models import JobStatus, JobType, SystemJob
-from soash.system.service import run_job
+from soash.system.runner import run_job
 from tests.helpers import Api
 
 

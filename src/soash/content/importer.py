@@ -73,7 +73,8 @@ from soash.errors import InvalidInput, SoashError
 from soash.ownership import owned_by, owner_id
 from soash.social.models import Platform, SocialAccount
 from soash.system.models import JobType
-from soash.system.service import create_job, run_job
+from soash.system.runner import run_job
+from soash.system.service import create_job
 from soash.users.models import User
 
 BATCH = 1000  # rows per write: one upsert statement per table per batch

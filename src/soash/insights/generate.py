@@ -4,6 +4,7 @@ recommendations (posting times, hashtags, content ideas). Re-running updates, ne
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,11 +25,11 @@ from soash.insights.models import (
     RecommendationType,
 )
 from soash.insights.patterns import WEEKDAYS, WINDOW_HOURS, Pattern, refresh_patterns
-from soash.insights.service import upsert_insight
+from soash.insights.service import GENERATE_TASK, upsert_insight
 from soash.insights.trends import Trend, daily_follower_gains, engagement_trend, follower_trend
-from soash.insights.writer import CONTENT_LABELS, IdeaContext, TemplateWriter, Writer
+from soash.insights.writer import CONTENT_LABELS, Idea, IdeaContext, TemplateWriter, Writer
 from soash.system.models import JobType
-from soash.system.service import run_job
+from soash.system.runner import run_job
 from soash.users.models import User, UserProfile
 from soash.users.service import get_profile
 
@@ -226,7 +227,9 @@ def _writer() -> Writer:
 
 def _write_recommendations(
     db: Session, user: User, patterns: list[Pattern], now: datetime
-) -> set[str]:
+) -> tuple[set[str], IdeaContext]:
+    """Posting-time and hashtag recommendations; returns their keys and what the content
+    ideas are to be written from (the writer may call an LLM: outside this transaction)."""
     profile = get_profile(db, user)
     keys: set[str] = set()
     for key, title, description in _next_slots(patterns, profile, now):
@@ -273,7 +276,12 @@ def _write_recommendations(
         avoid_angles=avoid,
         prefer_angles=prefer,
     )
-    for idea in _writer().ideas(context, count=IDEAS):
+    return keys, context
+
+
+def _write_ideas(db: Session, user: User, context: IdeaContext, ideas: list[Idea]) -> set[str]:
+    keys = set()
+    for idea in ideas:
         key = f"idea:{context.content_type}:{idea.angle}"
         _upsert_recommendation(
             db,
@@ -332,7 +340,18 @@ def _prune(db: Session, user: User, insight_keys: set[str], rec_keys: set[str]) 
     )
 
 
-def generate_for_user(db: Session, user: User, *, now: datetime) -> dict[str, Any]:
+@dataclass
+class Analysis:
+    """What the first transaction of a run wrote, and what the content ideas need."""
+
+    report: dict[str, Any]
+    insight_keys: set[str]
+    rec_keys: set[str]
+    idea_context: IdeaContext
+
+
+def analyse(db: Session, user: User, *, now: datetime) -> Analysis:
+    """Patterns, insights, posting-time and hashtag recommendations (no network call)."""
     figures = figures_at_age(db, user, now=now)
     patterns = refresh_patterns(db, user, now=now, figures=figures)
     trends = [
@@ -348,27 +367,51 @@ def generate_for_user(db: Session, user: User, *, now: datetime) -> dict[str, An
         | _write_trend_insights(db, user, trends)
         | _recommendation_insight(db, user, patterns)
     )
-    rec_keys = _write_recommendations(db, user, patterns, now)
-    _prune(db, user, insight_keys, rec_keys)
-    return {
+    rec_keys, context = _write_recommendations(db, user, patterns, now)
+    report = {
         "posts": len(figures),
         "patterns": len(patterns),
         "significant": sum(1 for p in patterns if p.estimate.significant),
         "insights": len(insight_keys),
-        "recommendations": len(rec_keys),
     }
+    return Analysis(report, insight_keys, rec_keys, context)
 
 
-def generate_insights(
-    user_id: uuid.UUID, *, job_id: uuid.UUID | None = None, now: datetime | None = None
-) -> dict[str, Any]:
-    """The job: records a system_jobs row and commits everything at once."""
-    now = now or utcnow()
-    with (
-        run_job(
-            job_id, job_type=JobType.generate_insights, user_id=user_id, subject=str(user_id)
-        ) as report,
-        session_scope() as db,
-    ):
-        report.update(generate_for_user(db, db.get_one(User, user_id), now=now))
+def finish(db: Session, user: User, analysis: Analysis, ideas: list[Idea]) -> dict[str, Any]:
+    """Write the content ideas and remove what no longer holds."""
+    rec_keys = analysis.rec_keys | _write_ideas(db, user, analysis.idea_context, ideas)
+    _prune(db, user, analysis.insight_keys, rec_keys)
+    return {**analysis.report, "recommendations": len(rec_keys)}
+
+
+def generate_for_user(db: Session, user: User, *, now: datetime) -> dict[str, Any]:
+    """A whole run in the caller's transaction, with the template writer (no network): for
+    benchmarks and tests. The job, :func:`generate_insights`, may call an LLM."""
+    analysis = analyse(db, user, now=now)
+    ideas = TemplateWriter().ideas(analysis.idea_context, count=IDEAS)
+    return finish(db, user, analysis, ideas)
+
+
+def generate_insights(user_id: uuid.UUID, *, now: datetime | None = None) -> dict[str, Any]:
+    """Run in this process as a job: analyse and write in one transaction, ask the writer
+    (perhaps an LLM) for content ideas with no transaction open, then write them in a
+    second short one."""
+    with run_job(
+        job_type=JobType.generate_insights,
+        user_id=user_id,
+        subject=str(user_id),
+        task=GENERATE_TASK,
+        payload={"user_id": str(user_id)},
+    ) as report:
+        report.update(run_generation(user_id, now=now))
         return report
+
+
+def run_generation(user_id: uuid.UUID, *, now: datetime | None = None) -> dict[str, Any]:
+    """The run's work, without the job record."""
+    now = now or utcnow()
+    with session_scope() as db:
+        analysis = analyse(db, db.get_one(User, user_id), now=now)
+    ideas = _writer().ideas(analysis.idea_context, count=IDEAS)
+    with session_scope() as db:
+        return finish(db, db.get_one(User, user_id), analysis, ideas)

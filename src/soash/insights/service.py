@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from soash import jobs
 from soash.db import utcnow
 from soash.errors import NotFound, TooManyRequests
 from soash.insights.models import (
@@ -20,9 +21,10 @@ from soash.insights.models import (
 )
 from soash.ownership import owned_by
 from soash.system.models import JobType, SystemJob
-from soash.system.service import create_job
 from soash.users.models import User
 from soash.users.plans import limits_for
+
+GENERATE_TASK = "insights.generate_for_user"
 
 
 def upsert_insight(
@@ -112,9 +114,7 @@ def update_recommendation(
 
 
 def queue_generation(db: Session, user: User) -> SystemJob:
-    """Queue an insight run, within the plan's runs per day."""
-    from soash.insights.tasks import generate_insights_task
-
+    """Queue an insight run (sent once the caller commits), within the plan's runs per day."""
     allowed = limits_for(user).insight_runs_per_day
     since = utcnow() - timedelta(days=1)
     runs = list(
@@ -135,7 +135,16 @@ def queue_generation(db: Session, user: User) -> SystemJob:
             f"the next one is possible in {retry_after // 60 + 1} minutes.",
             retry_after=retry_after,
         )
-    job = create_job(db, job_type=JobType.generate_insights, user_id=user.id, subject=str(user.id))
-    db.commit()  # the worker must see the job row before it picks the task up
-    generate_insights_task(str(user.id), str(job.id))
-    return job
+    return queue_run(db, user.id)
+
+
+def queue_run(db: Session, user_id: uuid.UUID) -> SystemJob:
+    """Queue an insight run for the user; Conflict when one is already pending or running."""
+    return jobs.enqueue(
+        db,
+        GENERATE_TASK,
+        {"user_id": str(user_id)},
+        job_type=JobType.generate_insights,
+        user_id=user_id,
+        subject=str(user_id),
+    )

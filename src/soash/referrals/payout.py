@@ -20,7 +20,7 @@ from soash.db import session_scope, utcnow
 from soash.referrals import service
 from soash.referrals.service import PayoutLine
 from soash.system.models import JobType
-from soash.system.service import run_job
+from soash.system.runner import run_job
 
 CSV_COLUMNS = ("referrer_email", "amount", "currency", "signups", "signup_ids")
 

@@ -26,7 +26,7 @@ from soash.db import session_scope, utcnow
 from soash.insights.models import AiInsight, ContentRecommendation
 from soash.social.models import PlatformMetric
 from soash.system.models import JobType, SystemJob
-from soash.system.service import run_job
+from soash.system.runner import run_job
 
 Progress = Callable[[str, int], None]
 

@@ -38,7 +38,7 @@ def finish_connect(
     account = connect.finish_connect(
         db, auth.user, session=auth.session, platform=platform, code=code, state=state
     )
-    job = service.queue_sync(db, account)
+    job = service.ensure_sync(db, account)
     return ConnectedOut(
         account=SocialAccountOut.model_validate(account), sync_job=JobOut.model_validate(job)
     )

@@ -15,7 +15,7 @@ from soash.errors import SoashError
 from soash.social.models import SocialAccount
 from soash.social.sync import SyncFailed, sync_account
 from soash.social.tokens import rotate_keys
-from soash.system.service import JobDeferred
+from soash.system.runner import JobDeferred
 from soash.users import service as users
 
 console = Console()
@@ -65,7 +65,7 @@ def rotate() -> None:
     """
     with session_scope() as db:
         total = db.scalar(select(func.count()).select_from(SocialAccount)) or 0
-        with Progress(console=console) as progress:
-            task = progress.add_task("Re-encrypting tokens", total=total)
-            changed = rotate_keys(db, progress=lambda n: progress.advance(task, n))
+    with Progress(console=console) as progress:
+        task = progress.add_task("Re-encrypting tokens", total=total)
+        changed = rotate_keys(progress=lambda n: progress.advance(task, n))
     console.print(f"Re-encrypted the tokens of {changed} accounts under the newest key.")

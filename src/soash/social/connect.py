@@ -8,7 +8,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from soash.config import get_settings
@@ -107,6 +107,12 @@ def start_connect(
     )
 
 
+def _bad_state() -> BadRequest:
+    return BadRequest(
+        "This connect link is invalid, expired or already used. Start connecting again."
+    )
+
+
 def finish_connect(
     db: Session,
     user: User,
@@ -131,17 +137,14 @@ def finish_connect(
         or row.session_id != session.id
         or row.platform is not platform
     ):
-        raise BadRequest(
-            "This connect link is invalid, expired or already used. Start connecting again."
-        )
-    row.used_at = utcnow()
-    db.flush()
+        raise _bad_state()
     verifier = (
         KeyRing.from_settings().decrypt(row.code_verifier, context=f"oauth:{row.id}")
         if row.code_verifier
         else None
     )
     client = client or client_for(platform)
+    # The platform calls come before this transaction's first write (see soash.db).
     try:
         tokens = client.exchange_code(
             code=code, redirect_uri=redirect_uri(platform, web=web), code_verifier=verifier
@@ -152,6 +155,13 @@ def finish_connect(
             f"{platform.value} did not complete the connection: {str(exc).rstrip('.')}. "
             "Try connecting again."
         ) from exc
+    used = db.execute(
+        update(OAuthState)
+        .where(OAuthState.id == row.id, OAuthState.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if not used.rowcount:  # type: ignore[attr-defined]
+        raise _bad_state()  # the same link finished a moment ago in another request
     account = db.scalar(
         select(SocialAccount).where(
             SocialAccount.platform == platform,

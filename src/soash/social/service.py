@@ -8,14 +8,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from soash import jobs
 from soash.config import get_settings
 from soash.content.models import Post
 from soash.errors import Conflict, NotFound
 from soash.ownership import owned_by
 from soash.social.models import SocialAccount
+from soash.social.sync import SYNC_TASK
 from soash.social.tokens import forget_tokens
-from soash.system.models import JobType, SystemJob
-from soash.system.service import create_job
+from soash.system.models import JobStatus, JobType, SystemJob
 from soash.users.models import User
 
 
@@ -58,17 +59,35 @@ def disconnect(db: Session, user: User, account_id: uuid.UUID, *, delete_data: b
 
 
 def queue_sync(db: Session, account: SocialAccount) -> SystemJob:
-    """Record a pending sync job and put it on the queue (at most one per account)."""
-    from soash.social.tasks import sync_account_task
-
+    """Queue a sync of the account (sent once the caller commits). At most one is pending or
+    running per account: a second one is a Conflict naming it."""
     if not account.is_active or account.access_token is None:
         raise Conflict("This account is paused or disconnected; reconnect it to sync.")
-    job = create_job(
-        db, job_type=JobType.sync_metrics, user_id=account.user_id, subject=str(account.id)
+    return jobs.enqueue(
+        db,
+        SYNC_TASK,
+        {"account_id": str(account.id)},
+        job_type=JobType.sync_metrics,
+        user_id=account.user_id,
+        subject=str(account.id),
     )
-    db.commit()  # the worker must see the job row before it picks the task up
-    sync_account_task(str(account.id), str(job.id))
-    return job
+
+
+def active_sync(db: Session, account: SocialAccount) -> SystemJob | None:
+    """The account's pending or running sync, if any."""
+    return db.scalar(
+        select(SystemJob).where(
+            SystemJob.job_type == JobType.sync_metrics,
+            SystemJob.subject == str(account.id),
+            SystemJob.status.in_([JobStatus.pending, JobStatus.running]),
+        )
+    )
+
+
+def ensure_sync(db: Session, account: SocialAccount) -> SystemJob:
+    """The account's sync: the one already pending or running, else a new one (after a
+    connect or reconnect, whose tokens must be kept whatever the queue holds)."""
+    return active_sync(db, account) or queue_sync(db, account)
 
 
 def accounts_due(db: Session, now: datetime) -> list[SocialAccount]:

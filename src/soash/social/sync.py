@@ -36,7 +36,7 @@ from soash.social.platforms.registry import client_for
 from soash.social.schedule import TRACKED_FOR, metrics_due
 from soash.social.tokens import apply_profile, load_tokens, store_tokens
 from soash.system.models import JobType
-from soash.system.service import JobDeferred, run_job
+from soash.system.runner import JobDeferred, JobFailed, run_job
 
 log = logging.getLogger(__name__)
 METRICS_BATCH = 50
@@ -44,7 +44,10 @@ METRICS_BATCH = 50
 RELIST_OVERLAP = timedelta(days=2)
 
 
-class SyncFailed(Exception):
+SYNC_TASK = "social.sync_account"
+
+
+class SyncFailed(JobFailed):
     """The sync stopped; the message says why and what to do."""
 
 
@@ -62,18 +65,20 @@ class _Account:
 def sync_account(
     account_id: uuid.UUID,
     *,
-    job_id: uuid.UUID | None = None,
     client: PlatformClient | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Run one sync, recorded as a system_jobs row (created here unless ``job_id`` is given).
-
-    Raises JobDeferred when the platform rate-limits us (retry later), SyncFailed otherwise.
-    """
+    """Run one sync in this process, recorded as a system_jobs row (a worker takes it over
+    should this process die). Raises JobDeferred when the platform rate-limits us (the job
+    waits, pending, for the platform's reset), SyncFailed otherwise."""
     with session_scope() as db:
         user_id = db.get_one(SocialAccount, account_id).user_id
     with run_job(
-        job_id, job_type=JobType.sync_metrics, user_id=user_id, subject=str(account_id)
+        job_type=JobType.sync_metrics,
+        user_id=user_id,
+        subject=str(account_id),
+        task=SYNC_TASK,
+        payload={"account_id": str(account_id)},
     ) as report:
         run_sync(account_id, client=client, now=now, report=report)
         return report

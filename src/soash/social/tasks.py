@@ -1,38 +1,38 @@
-"""Queue tasks for syncing: one account on demand, and the hourly sweep of due accounts."""
+"""Tasks for syncing: one account, and the hourly sweep of due accounts."""
 
 from __future__ import annotations
 
-import logging
 import uuid
+from typing import Any
 
 from huey import crontab
-from huey.exceptions import RetryTask
 
+from soash import jobs
 from soash.db import session_scope, utcnow
 from soash.errors import Conflict
-from soash.jobs import periodic_task, task
 from soash.social import service
-from soash.social.sync import SyncFailed, sync_account
-from soash.system.service import JobDeferred
-
-log = logging.getLogger(__name__)
+from soash.social.sync import SYNC_TASK, run_sync
 
 
-@task(name="social.sync_account")
-def sync_account_task(account_id: str, job_id: str) -> None:
-    try:
-        sync_account(uuid.UUID(account_id), job_id=uuid.UUID(job_id))
-    except JobDeferred as exc:
-        raise RetryTask(delay=max(1, int(exc.retry_after))) from exc
-    except SyncFailed as exc:
-        log.warning("sync failed: %s", exc)
+@jobs.task(SYNC_TASK)
+def sync_account_task(result: dict[str, Any], *, account_id: str) -> None:
+    run_sync(uuid.UUID(account_id), report=result)
 
 
-@periodic_task(crontab(minute="5"), name="social.sync_due_accounts")
-def sync_due_accounts() -> None:
+def queue_due_syncs() -> int:
+    """Queue a sync of every account due one; an account whose sync is already queued or
+    running is left to it. Returns how many were queued."""
+    queued = 0
     with session_scope() as db:
         for account in service.accounts_due(db, utcnow()):
             try:
                 service.queue_sync(db, account)
+                queued += 1
             except Conflict:
-                db.rollback()  # a sync of this account is already queued or running
+                continue
+    return queued
+
+
+@jobs.periodic_task(crontab(minute="5"), name="social.sync_due_accounts")
+def sync_due_accounts() -> None:
+    queue_due_syncs()

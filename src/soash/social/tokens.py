@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from soash.db import session_scope
 from soash.security import KeyRing
 from soash.social.models import SocialAccount
 from soash.social.platforms.base import Profile, TokenSet
@@ -61,13 +61,13 @@ def forget_tokens(account: SocialAccount) -> None:
 
 
 def rotate_keys(
-    db: Session,
     *,
     ring: KeyRing | None = None,
     batch: int = 500,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Re-encrypt every stored token under the newest key, one committed batch at a time.
+    """Re-encrypt every stored token under the newest key, one short transaction a batch
+    (a command's work: it owns its transactions).
 
     Old keys stay readable while this runs (they are still in the ring), so the app keeps
     working; once it finishes, the old key can be removed from SOASH_SECURITY_ENCRYPTION_KEYS.
@@ -76,21 +76,21 @@ def rotate_keys(
     done = 0
     last_id = None
     while True:
-        stmt = select(SocialAccount).order_by(SocialAccount.id).limit(batch)
-        if last_id is not None:
-            stmt = stmt.where(SocialAccount.id > last_id)
-        accounts = list(db.scalars(stmt))
-        if not accounts:
-            return done
-        for account in accounts:
-            tokens = load_tokens(account, ring=ring)
-            if tokens is not None and (
-                ring.key_id(account.access_token or "") != ring.active
-                or (account.refresh_token and ring.key_id(account.refresh_token) != ring.active)
-            ):
-                store_tokens(account, tokens, ring=ring)
-                done += 1
-        db.commit()
-        last_id = accounts[-1].id
+        with session_scope() as db:
+            stmt = select(SocialAccount).order_by(SocialAccount.id).limit(batch)
+            if last_id is not None:
+                stmt = stmt.where(SocialAccount.id > last_id)
+            accounts = list(db.scalars(stmt))
+            if not accounts:
+                return done
+            for account in accounts:
+                tokens = load_tokens(account, ring=ring)
+                if tokens is not None and (
+                    ring.key_id(account.access_token or "") != ring.active
+                    or (account.refresh_token and ring.key_id(account.refresh_token) != ring.active)
+                ):
+                    store_tokens(account, tokens, ring=ring)
+                    done += 1
+            last_id = accounts[-1].id
         if progress:
             progress(len(accounts))

@@ -196,10 +196,10 @@ def finish_connect(
     if not outcome.ok or outcome.value is None:
         return _back(request, back, outcome.errors[forms.FORM], "error")
     account = outcome.value
-    synced = forms.attempt(db, lambda: service.queue_sync(db, account))
     who = f"@{account.username}" if account.username else account.platform_user_id
+    synced = forms.attempt(db, lambda: service.ensure_sync(db, account))
     message = f"Connected {name} {who}." + (
-        " Its first sync has started." if synced.ok else f" {synced.errors[forms.FORM]}"
+        " Its sync has started." if synced.ok else f" {synced.errors[forms.FORM]}"
     )
     return _back(request, back, message, "success")
 

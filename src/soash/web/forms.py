@@ -1,6 +1,7 @@
 """Forms: read the posted fields, validate them with the API's own input models, run the
 service call, and turn what went wrong into messages next to the fields (keeping what was
-typed). A failed call is rolled back: bad input changes nothing."""
+typed). A failed call runs in a savepoint that is rolled back: bad input changes nothing, and
+what the request did before it stays (the request's transaction is its dependency's)."""
 
 from __future__ import annotations
 
@@ -81,14 +82,14 @@ class Outcome(Generic[T]):
 
 
 def attempt(db: Session, action: Callable[[], T], *, default_field: str = FORM) -> Outcome[T]:
-    """Run a service call; a domain error is rolled back and reported on its field. NotFound
-    is not about the form: it goes on to become the 404 page."""
+    """Run a service call in a savepoint; a domain error rolls the savepoint back and is
+    reported on its field. NotFound is not about the form: it goes on to become the 404 page."""
     try:
-        return Outcome(value=action())
+        with db.begin_nested():
+            return Outcome(value=action())
     except NotFound:
         raise
     except SoashError as exc:
-        db.rollback()
         status = exc.status
         if isinstance(exc, TooManyRequests):
             return Outcome(errors={FORM: exc.detail}, status=status)
