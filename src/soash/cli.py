@@ -22,6 +22,7 @@ from soash.logs import configure as configure_logging
 from soash.referrals.cli import app as referrals_app
 from soash.retention.cli import app as retention_app
 from soash.social import cli as social_cli
+from soash.system.cli import jobs_app
 from soash.users.models import SubscriptionTier
 
 app = typer.Typer(help="Soash: social media analytics and content assistant.", no_args_is_help=True)
@@ -34,6 +35,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(referrals_app, name="referrals")
 app.add_typer(retention_app, name="retention")
 app.add_typer(import_app, name="import")
+app.add_typer(jobs_app, name="jobs")
 users_app.command("set-tier")(set_tier)
 app.command("sync")(social_cli.sync)
 app.add_typer(insights_cli.insights_app, name="insights")

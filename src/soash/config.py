@@ -146,6 +146,8 @@ class JobSettings(BaseSettings):
     resend_after_seconds: int = Field(default=120, ge=10)
     # A job whose worker died this many times is failed instead of re-queued.
     max_attempts: int = Field(default=5, ge=1, le=100)
+    # The queue's name (the Redis key prefix): installations sharing one Redis need their own.
+    queue_name: str = Field(default="soash", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 class BillingSettings(BaseSettings):

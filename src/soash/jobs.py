@@ -38,10 +38,11 @@ TASK_MODULES: tuple[str, ...] = (
 
 def _make_huey() -> Huey:
     settings = get_settings()
+    name = settings.jobs.queue_name
     if settings.redis_url:
-        return RedisHuey("soash", url=settings.redis_url)
+        return RedisHuey(name, url=settings.redis_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("soash", filename=str(settings.data_dir / "jobs.db"))
+    return SqliteHuey(name, filename=str(settings.data_dir / "jobs.db"))
 
 
 huey: Huey = _make_huey()
