@@ -141,7 +141,7 @@ class JobSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SOASH_JOBS_", extra="ignore")
 
-    lease_seconds: int = Field(default=60, ge=5, le=3600)
+    lease_seconds: int = Field(default=60, ge=2, le=3600)
     # A pending job whose wake-up was sent this long ago and has not started is sent again.
     resend_after_seconds: int = Field(default=120, ge=10)
     # A job whose worker died this many times is failed instead of re-queued.

@@ -83,6 +83,8 @@ def _drop_rolled_back(db: Session, previous: SessionTransaction) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_committed(db: Session) -> None:
+    if db.in_nested_transaction():  # a savepoint was released: the transaction goes on
+        return
     for _tx, send in db.info.pop(_DEFERRED, []):
         try:
             send()

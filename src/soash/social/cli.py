@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -11,7 +12,8 @@ from rich.progress import Progress
 from sqlalchemy import func, select
 
 from soash.db import session_scope
-from soash.errors import SoashError
+from soash.errors import Conflict, SoashError
+from soash.social import service
 from soash.social.models import SocialAccount
 from soash.social.sync import SyncFailed, sync_account
 from soash.social.tokens import rotate_keys
@@ -24,6 +26,9 @@ console = Console()
 def sync(
     user: Annotated[str | None, typer.Option(help="Sync this user's active accounts.")] = None,
     account: Annotated[str | None, typer.Option(help="Sync one account by id.")] = None,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Hand the syncs to the workers instead.")
+    ] = False,
 ) -> None:
     """Sync now, in this process (the worker does it daily on its own)."""
     with session_scope() as db:
@@ -39,6 +44,9 @@ def sync(
                 raise typer.Exit(1)
             stmt = stmt.where(SocialAccount.user_id == found.id)
         targets = db.execute(stmt).all()
+    if queue:
+        _queue(targets)
+        return
     failed = 0
     with Progress(console=console) as progress:
         task = progress.add_task("Syncing", total=len(targets))
@@ -55,6 +63,17 @@ def sync(
             progress.advance(task)
     if failed:
         raise typer.Exit(1)
+
+
+def _queue(targets: Sequence[Any]) -> None:
+    with session_scope() as db:
+        for account_id, platform, username in targets:
+            label = f"{platform.value} @{username}"
+            try:
+                job = service.queue_sync(db, db.get_one(SocialAccount, account_id))
+                console.print(f"{label}: queued (job {job.id})")
+            except Conflict as exc:
+                console.print(f"{label}: {exc}")
 
 
 def rotate() -> None:

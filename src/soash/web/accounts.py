@@ -199,7 +199,7 @@ def finish_connect(
     who = f"@{account.username}" if account.username else account.platform_user_id
     synced = forms.attempt(db, lambda: service.ensure_sync(db, account))
     message = f"Connected {name} {who}." + (
-        " Its sync has started." if synced.ok else f" {synced.errors[forms.FORM]}"
+        " Its first sync has started." if synced.ok else f" {synced.errors[forms.FORM]}"
     )
     return _back(request, back, message, "success")
 
