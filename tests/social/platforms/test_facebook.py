@@ -19,6 +19,7 @@ from soash.social.platforms.errors import (
     TokenInvalid,
 )
 from soash.social.platforms.facebook import FacebookClient
+from soash.social.platforms.meta import next_page
 from tests.fakes.facebook import CLIENT_ID, PAGE_ID, FacebookFake
 from tests.fakes.support import client_fixtures
 
@@ -120,6 +121,66 @@ def test_a_malformed_page_fails_after_the_earlier_pages(
     fake.fail_next("malformed", path="/posts")
     with pytest.raises(MalformedResponse):
         next(pages)
+
+
+@pytest.mark.parametrize("paging", ["cursor", "time"])
+def test_every_post_of_a_multi_page_window_is_fetched_with_its_fields(
+    client: FacebookClient, fake: FacebookFake, paging: str
+) -> None:
+    """``paging.next`` is followed with its whole query (a client that drops it re-reads page
+    1 with Meta's default fields and never sees page 2)."""
+    fake.posts_paging = paging
+    fake.public_base = fake.url  # here `next` names the configured host itself
+    for n in range(230):
+        attachments = album("photo", "photo") if n % 2 else PHOTO
+        fake.add_post(
+            created_time=NOW - timedelta(hours=n), message=f"post {n}", attachments=attachments
+        )
+    since = NOW - timedelta(hours=149)
+
+    pages = list(client.list_posts(fake.page_token, platform_user_id=PAGE_ID, since=since))
+
+    posts = [post for page in pages for post in page]
+    assert [p.caption for p in posts] == [f"post {n}" for n in range(150)]
+    assert len({p.platform_post_id for p in posts}) == 150
+    assert {p.content_type for p in posts[100:]} == {ContentType.image, ContentType.carousel}
+    assert all(p.media_urls for p in posts)
+    calls = [r.query for r in fake.requests if r.path.endswith("/posts")]
+    assert len(calls) == 2
+    for call in calls:
+        assert (call["fields"], call["limit"]) == (facebook.POST_FIELDS, "100")
+        assert call["since"] == str(int(since.timestamp()))
+    if paging == "time":
+        assert {"until", "__paging_token"} <= calls[1].keys() and "after" not in calls[1]
+    else:
+        assert "after" in calls[1]
+
+
+@pytest.mark.parametrize("paging", ["cursor", "time"])
+def test_page_two_goes_to_the_configured_api_base(
+    client: FacebookClient, fake: FacebookFake, paging: str
+) -> None:
+    """Meta's ``next`` names graph.facebook.com; a proxy or stand-in configured as the API
+    base must get page 2 as well, and the token must not leave for another host."""
+    fake.posts_paging = paging
+    for n in range(120):
+        fake.add_post(created_time=NOW - timedelta(hours=n), message=f"post {n}")
+    since = NOW - timedelta(days=30)
+
+    pages = list(client.list_posts(fake.page_token, platform_user_id=PAGE_ID, since=since))
+
+    assert [len(page) for page in pages] == [100, 20]
+    calls = [r for r in fake.requests if r.path.endswith("/posts")]
+    assert [r.path for r in calls] == [f"/v23.0/{PAGE_ID}/posts"] * 2
+    assert calls[1].query["access_token"] == fake.page_token
+
+
+def test_a_next_without_a_token_gets_ours() -> None:
+    """The paging example in Meta's docs carries no ``access_token``: it is added, not lost."""
+    assert (
+        next_page("https://graph.facebook.com/1/albums?limit=25&after=MTAx", "EAAtoken")
+        == "/1/albums?limit=25&after=MTAx&access_token=EAAtoken"
+    )
 
 
 def album(*kinds: str) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -192,6 +193,18 @@ def insight_values(body: dict[str, Any], *, day: date | None = None) -> dict[str
     return out
 
 
+def next_page(next_url: str, token: str) -> str:
+    """``paging.next`` as a URL relative to the client's API base: its path and its whole
+    query, as given (httpx would replace that query if ``params`` were passed along), plus the
+    token when Meta left it out. The host is dropped, so a proxy or stand-in configured as the
+    API base gets page 2 onwards too, and the token never goes anywhere else."""
+    parts = urlsplit(next_url)
+    query = parts.query
+    if "access_token" not in dict(parse_qsl(query, keep_blank_values=True)):
+        query = "&".join(q for q in (query, urlencode({"access_token": token})) if q)
+    return urlunsplit(("", "", parts.path or "/", query, ""))
+
+
 def posts_since(pages: Iterable[list[RemotePost]], since: datetime) -> Iterator[list[RemotePost]]:
     """Each page's posts at or after ``since``; stop after the page that reaches older ones
     (Meta lists newest first; its oldest, last item decides, so a pinned post cannot stop it)."""
@@ -245,9 +258,11 @@ class MetaClient(OAuthClient):
     def _pages(
         self, token: str, path: str, params: Mapping[str, str]
     ) -> Iterator[list[dict[str, Any]]]:
-        """Every page of an edge: ``paging.cursors.after`` on our own URL while ``paging.next``
-        is there; a ``next`` without cursors (time-based paging) is followed as given."""
-        url, query = self._path(path), {**params, "access_token": token}
+        """Every page of an edge, following ``paging.next`` exactly as given, cursor- or
+        time-based (its ``after``, or ``until``/``since``/``__paging_token``, and ``fields``,
+        ``limit`` all kept), but sent to the configured API base: see :func:`next_page`."""
+        url: str = self._path(path)
+        query: dict[str, str] | None = {**params, "access_token": token}
         seen: set[str] = set()
         while True:
             body = self.http.json("GET", url, params=query)
@@ -256,16 +271,11 @@ class MetaClient(OAuthClient):
                 raise MalformedResponse(f"{self.name} {path}: 'data' holds a non-object")
             yield data
             paging = body.get("paging")
-            paging = paging if isinstance(paging, dict) else {}
-            next_url, cursors = paging.get("next"), paging.get("cursors")
-            after = cursors.get("after") if isinstance(cursors, dict) else None
+            next_url = paging.get("next") if isinstance(paging, dict) else None
             if not isinstance(next_url, str) or not next_url or next_url in seen:
                 return
             seen.add(next_url)
-            if isinstance(after, str) and after:
-                query = {**query, "after": after}
-            else:
-                url, query = next_url, {"access_token": token}
+            url, query = next_page(next_url, token), None
 
     def _posts(
         self,
