@@ -297,7 +297,7 @@ def test_an_unnamed_retired_metric_is_isolated_and_remembered(
     ]
     for post, reach in ((first, 8), (second, 7)):
         got = result[post.platform_post_id]
-        assert (got.impressions, got.reach, got.unavailable) == (None, reach, {"post_media_view"})
+        assert (got.impressions, got.reach, got.unavailable) == (None, reach, {"impressions"})
 
 
 def test_a_video_uses_video_insights(client: FacebookClient, fake: FacebookFake) -> None:
@@ -358,7 +358,7 @@ def test_account_day_survives_a_retired_metric(client: FacebookClient, fake: Fac
         3,
         None,
     )
-    assert account.unavailable == {"page_follows"}
+    assert account.unavailable == {"followers"}  # Soash's name, not Meta's
 
 
 # -- Facebook's shapes of the shared faults ---------------------------------------------------

@@ -138,7 +138,7 @@ class FacebookClient(MetaClient):
             params={"period": "day", **day_window(day)},
             day=day,
         )
-        account = AccountDay(day=day, unavailable=insights.unavailable)
+        account = AccountDay(day=day)
         insights.apply(account, PAGE_INSIGHTS)
         return account
 

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from soash.config import PlatformSettings, SyncSettings
-from soash.social.platforms.base import PostMetrics, RemotePost
+from soash.social.platforms.base import AccountDay, PostMetrics, RemotePost
 from soash.social.platforms.errors import (
     MalformedResponse,
     PlatformRequestError,
@@ -166,10 +166,13 @@ class Insights:
     values: dict[str, int | None] = default(default_factory=dict)
     unavailable: set[str] = default(default_factory=set)
 
-    def apply(self, target: object, mapping: Mapping[str, str]) -> None:
-        """Copy ``values`` onto ``target``'s attributes (metric name -> attribute name)."""
+    def apply(self, target: PostMetrics | AccountDay, mapping: Mapping[str, str]) -> None:
+        """Copy ``values`` onto ``target``'s attributes (metric name -> attribute name), and
+        record the refused metrics under those attribute names, Soash's vocabulary (``saved``
+        and ``views`` become ``saves`` and ``impressions``), as every other client does."""
         for metric, attribute in mapping.items():
             setattr(target, attribute, self.values.get(metric))
+        target.unavailable |= {mapping.get(m, m) for m in self.unavailable}
 
 
 def insight_values(body: dict[str, Any], *, day: date | None = None) -> dict[str, int | None]:
@@ -309,7 +312,7 @@ class MetaClient(OAuthClient):
         self, token: str, path: str, mapping: Mapping[str, str], *, group: str
     ) -> PostMetrics:
         insights = self._insights(token, path, list(mapping), group=group)
-        metrics = PostMetrics(unavailable=insights.unavailable)
+        metrics = PostMetrics()
         insights.apply(metrics, mapping)
         return metrics
 
