@@ -132,11 +132,18 @@ class FacebookFake(MetaFake):
     def add_page(
         self, page_id: str, *, name: str, username: str | None = None, followers: int = 0
     ) -> str:
-        """A Page the user manages; returns its (non-expiring) Page token."""
+        """A Page the user manages; returns its (non-expiring) Page token. ``/me/accounts``
+        lists it with that token, its category and the user's tasks on it.
+        Shape from: https://developers.facebook.com/docs/pages-api/manage-pages (Get a list
+        of Pages, tasks and tokens) and
+        https://developers.facebook.com/docs/graph-api/reference/user/accounts/ ."""
         token = self.issue_token(page_id, "EAAPage")
         self.pages[page_id] = {
             "id": page_id,
             "name": name,
+            "category": "Internet Company",
+            "category_list": [{"id": "2256", "name": "Internet Company"}],
+            "tasks": ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"],
             "username": username,
             "link": f"https://www.facebook.com/{username or page_id}",
             "picture": {"data": {"url": f"https://scontent.xx.fbcdn.net/{page_id}.jpg"}},

@@ -11,7 +11,7 @@ import pytest
 
 from soash.content.models import ContentType
 from soash.social.platforms import facebook
-from soash.social.platforms.base import RemotePost, TokenSet
+from soash.social.platforms.base import RemotePost, TargetLister, TokenSet
 from soash.social.platforms.errors import (
     MalformedResponse,
     PlatformRequestError,
@@ -55,6 +55,33 @@ def test_code_becomes_the_first_pages_token(client: FacebookClient, fake: Facebo
     assert exchange_call["fb_exchange_token"].startswith("EAAshort")
     assert accounts_call["access_token"].startswith("EAAlong")
     assert client.fetch_profile(tokens.access_token).platform_user_id == PAGE_ID
+
+
+def test_targets_are_every_page_the_login_granted_each_with_its_token(
+    client: FacebookClient, fake: FacebookFake
+) -> None:
+    second = fake.add_page("2222222222", name="Second page", username="second", followers=12)
+    for n in range(3, 103):  # more Pages than one page of /me/accounts holds
+        fake.add_page(str(3_000_000_000 + n), name=f"Page {n}")
+    tokens = client.exchange_code(code="fb-code", redirect_uri="https://x/cb", code_verifier=None)
+
+    assert isinstance(client, TargetLister)
+    targets = client.list_targets(tokens)
+
+    assert len(targets) == 102
+    first, other = targets[0], targets[1]
+    assert first.tokens == tokens and first.profile == client.fetch_profile(fake.page_token)
+    assert (other.profile.platform_user_id, other.profile.display_name) == (
+        "2222222222",
+        "Second page",
+    )
+    assert (other.profile.username, other.profile.followers) == ("second", 12)
+    assert other.tokens == TokenSet(access_token=second, platform_user_id="2222222222")
+    assert client.fetch_target_profile(second, platform_user_id="2222222222") == other.profile
+    accounts = [r.query for r in fake.requests if r.path.endswith("/me/accounts")]
+    assert all(q["access_token"].startswith("EAAlong") for q in accounts)  # the user token
+    assert "access_token" in accounts[-1]["fields"] and len(accounts) == 4  # 2 per listing
+    assert "EAAlong" not in repr(tokens)
 
 
 def test_a_login_without_pages_is_refused_clearly(

@@ -23,6 +23,7 @@ import httpx
 from soash.config import PlatformSettings, SyncSettings
 from soash.social.platforms.base import AccountDay, PostMetrics, RemotePost
 from soash.social.platforms.errors import (
+    RECONNECT_WITH_PERMISSIONS,
     MalformedResponse,
     PlatformRequestError,
     RateLimited,
@@ -93,7 +94,7 @@ class MetaErrors:
         if code == 10 and "not enough viewers" in lower:
             return NoInsightsData(text)
         if code == 10 or (code is not None and 200 <= code <= 299):
-            return TokenInvalid(f"{text}: reconnect the account and grant every permission asked")
+            return TokenInvalid(f"{text}: {RECONNECT_WITH_PERMISSIONS}")
         if code in TRANSIENT_CODES or error.get("is_transient") is True:
             return TransientError(text)
         if code == 100 and subcode == 33:
