@@ -39,6 +39,9 @@ SHARE_STATS = {
     "COMMENT": "commentCount",
     "RESHARE": "shareCount",
 }
+METRIC_TYPE_UNION = (
+    "com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1"
+)
 ENTITY = re.compile(r"\((share|ugc):(urn:li:(?:share|ugcPost):[^)]+)\)")
 RESTLI_DATE = re.compile(r"\(day:(\d+),month:(\d+),year:(\d+)\)")
 TIME_RANGE = re.compile(r"timeRange:\(start:(\d+),end:(\d+)\)")
@@ -49,6 +52,13 @@ def _error(status: int, code: str, message: str, service: int | None = None) -> 
     if service is not None:
         body["serviceErrorCode"] = service
     return Response(status, body)
+
+
+def _metric_type(query_type: str) -> dict[str, str]:
+    """``metricType`` is a Rest.li union: an object keyed by the member type, not a string.
+    Shape from: https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/post-statistics
+    (memberCreatorPostAnalytics sample responses)."""
+    return {METRIC_TYPE_UNION: query_type}
 
 
 def _millis(moment: datetime) -> int:
@@ -286,11 +296,14 @@ class LinkedInFake(PlatformFake):
                 return _error(404, "NOT_FOUND", "Entity not found")
             count = self.stats[match[2]].get(query_type)
             target = {match[1]: match[2]}
-            return _elements(
-                []
-                if count is None
-                else [{"count": count, "metricType": query_type, "targetEntity": target}]
-            )
+            # A TOTAL has no day range: LinkedIn sends `dateRange` as an empty object.
+            total = {
+                "count": count,
+                "dateRange": {},
+                "metricType": _metric_type(query_type),
+                "targetEntity": target,
+            }
+            return _elements([] if count is None else [total])
         days = [
             date(int(y), int(m), int(d))
             for d, m, y in RESTLI_DATE.findall(query.get("dateRange", ""))
@@ -307,7 +320,7 @@ class LinkedInFake(PlatformFake):
                 elements.append(
                     {
                         "count": count,
-                        "metricType": query_type,
+                        "metricType": _metric_type(query_type),
                         "dateRange": {"start": restli[0], "end": restli[1]},
                     }
                 )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from soash.content.models import ContentType
@@ -378,3 +379,28 @@ def test_without_an_organization_scope_the_member_is_the_only_target(
     fake.add_organization(10002687, name="Acme Corp", vanity="acme")
     targets = client.list_targets(TokenSet(access_token=fake.token()))
     assert [t.profile.platform_user_id for t in targets] == ["782bbtaQ"]
+
+
+def test_a_total_with_a_union_metric_type_and_an_empty_date_range(
+    client: LinkedInClient, fake: LinkedInFake
+) -> None:
+    fake.add_post("urn:li:share:9", created=NOW, COMMENT=2)
+    token = fake.token()
+    answer = httpx.get(
+        f"{fake.url}/rest/memberCreatorPostAnalytics",
+        params={
+            "q": "entity",
+            "entity": "(share:urn:li:share:9)",
+            "queryType": "COMMENT",
+            "aggregation": "TOTAL",
+        },
+        headers={
+            "Authorization": f"Bearer {token}",
+            "LinkedIn-Version": "202510",
+            "X-Restli-Protocol-Version": "2.0.0",
+        },
+    ).json()
+    (element,) = answer["elements"]
+    assert element["dateRange"] == {} and isinstance(element["metricType"], dict)
+    posts = [RemotePost("urn:li:share:9", NOW, None, kind="member")]
+    assert client.fetch_post_metrics(token, posts)["urn:li:share:9"].comments == 2
