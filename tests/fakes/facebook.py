@@ -11,16 +11,22 @@
 
 OAuth: ``GET /{v}/oauth/access_token`` takes the code (``codes``, each usable once) or a
 ``fb_exchange_token``; ``/me/accounts`` lists the user's Pages with their tokens.
-``/{page}/posts`` honours ``since``/``until``. Feed posts (``{page}_{post}`` ids) answer
-``/insights``; bare ids (videos) only ``/video_insights``.
+``/{page}/posts`` honours ``since``/``until`` and pages as ``posts_paging`` says: ``"cursor"``
+(``paging.cursors`` + a ``next`` with ``after``) or ``"time"``, as Meta often pages it (a
+``next`` carrying ``until``, ``since``, ``__paging_token``, ``fields``, ``limit`` and
+``access_token``, and no ``cursors``). Either ``next`` names graph.facebook.com, as Meta's
+does. Without ``fields`` a post has Meta's default ones (id, created_time, message). Feed posts
+(``{page}_{post}`` ids) answer ``/insights``; bare ids (videos) only ``/video_insights``.
 """
 
 from __future__ import annotations
 
+import base64
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from soash.config import FacebookSettings
 from tests.fakes.meta import (
@@ -58,6 +64,8 @@ PAGE_METRICS = {
     "page_follows",
     "page_views_total",
 }
+# What /{page}/posts gives for a post when no `fields` are asked for.
+DEFAULT_POST_FIELDS = "id,created_time,message"
 # Retired on all versions (June and November 2025, and earlier).
 RETIRED = {"post_impressions", "post_impressions_unique", "page_impressions", "page_fans"}
 
@@ -96,6 +104,7 @@ class FbPost:
 
 class FacebookFake(MetaFake):
     buc_type = "pages"
+    public_base = "https://graph.facebook.com"
     settings_cls = FacebookSettings
     app = (CLIENT_ID, CLIENT_SECRET)
     authorize_path, token_path = "/v23.0/dialog/oauth", "/v23.0/oauth/access_token"
@@ -104,6 +113,7 @@ class FacebookFake(MetaFake):
         super().__init__()
         self.rate_limit_code = 32
         self.retired_metrics = set(RETIRED)
+        self.posts_paging = "cursor"  # or "time"
         self.codes = {"fb-code"}
         self.used_codes: set[str] = set()
         self.pages: dict[str, dict[str, Any]] = {}
@@ -122,11 +132,18 @@ class FacebookFake(MetaFake):
     def add_page(
         self, page_id: str, *, name: str, username: str | None = None, followers: int = 0
     ) -> str:
-        """A Page the user manages; returns its (non-expiring) Page token."""
+        """A Page the user manages; returns its (non-expiring) Page token. ``/me/accounts``
+        lists it with that token, its category and the user's tasks on it.
+        Shape from: https://developers.facebook.com/docs/pages-api/manage-pages (Get a list
+        of Pages, tasks and tokens) and
+        https://developers.facebook.com/docs/graph-api/reference/user/accounts/ ."""
         token = self.issue_token(page_id, "EAAPage")
         self.pages[page_id] = {
             "id": page_id,
             "name": name,
+            "category": "Internet Company",
+            "category_list": [{"id": "2256", "name": "Internet Company"}],
+            "tasks": ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"],
             "username": username,
             "link": f"https://www.facebook.com/{username or page_id}",
             "picture": {"data": {"url": f"https://scontent.xx.fbcdn.net/{page_id}.jpg"}},
@@ -200,7 +217,53 @@ class FacebookFake(MetaFake):
             for p in sorted(self.posts.values(), key=lambda p: p.created_time, reverse=True)
             if p.id.startswith(f"{page_id}_") and since <= p.created_time <= until
         ]
-        return self.paged(request, posts)
+        if "fields" not in request.query:
+            request.query["fields"] = DEFAULT_POST_FIELDS
+            try:
+                return self._paged_posts(request, posts)
+            finally:
+                del request.query["fields"]
+        return self._paged_posts(request, posts)
+
+    def _paged_posts(self, request: Request, posts: list[dict[str, Any]]) -> Response:
+        return (
+            self.time_paged(request, posts)
+            if self.posts_paging == "time"
+            else self.paged(request, posts)
+        )
+
+    def time_paged(self, request: Request, posts: list[dict[str, Any]]) -> Response:
+        """Time-based paging of posts newest first: ``next`` moves ``until`` to the last post
+        served and carries a ``__paging_token`` naming it (posts sharing that second are not
+        served twice); the request's other parameters ride along. No ``cursors``.
+        Shape from: https://developers.facebook.com/docs/graph-api/results/ (time-based:
+        ``until``, ``since``, ``__paging_token`` in ``next``/``previous``)."""
+        limit = int(request.query.get("limit", 25))
+        token = request.query.get("__paging_token")
+        if token:
+            last_id = _paging_token_id(token)
+            ids = [p["id"] for p in posts]
+            posts = posts[ids.index(last_id) + 1 :] if last_id in ids else posts
+        chunk = posts[:limit]
+        body: dict[str, Any] = {"data": [select(post, request) for post in chunk]}
+        if chunk:
+            base = {
+                k: v for k, v in request.query.items() if k not in ("__paging_token", "__previous")
+            }
+            first, last = chunk[0], chunk[-1]
+            paging = {
+                "previous": self._time_link(
+                    request, {**base, "since": _unix_of(first), "__previous": "1"}, first
+                )
+            }
+            if len(posts) > len(chunk):
+                paging["next"] = self._time_link(request, {**base, "until": _unix_of(last)}, last)
+            body["paging"] = paging
+        return Response(200, body)
+
+    def _time_link(self, request: Request, query: dict[str, str], post: dict[str, Any]) -> str:
+        token = "enc_" + base64.urlsafe_b64encode(post["id"].encode()).decode().rstrip("=")
+        return f"{self.public_base}{request.path}?{urlencode({**query, '__paging_token': token})}"
 
     def _insights(self, request: Request, who: str) -> Response:
         node_id, edge = request.params["id"], request.params["edge"]
@@ -233,6 +296,16 @@ class FacebookFake(MetaFake):
 
 def _token_body(token: str, expires_in: int) -> Response:
     return Response(200, {"access_token": token, "token_type": "bearer", "expires_in": expires_in})
+
+
+def _unix_of(post: dict[str, Any]) -> str:
+    created = datetime.strptime(post["created_time"], "%Y-%m-%dT%H:%M:%S%z")
+    return str(int(created.timestamp()))
+
+
+def _paging_token_id(token: str) -> str:
+    raw = token.removeprefix("enc_")
+    return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
 
 
 def _unix(value: str | None, default: datetime) -> datetime:

@@ -208,7 +208,7 @@ class InstagramFake(MetaFake):
         media = self.media.get(object_id)
         if media is None:
             return object_missing(object_id)
-        return self.insights(request, object_id, media.insights.get)
+        return self.insights(request, object_id, lambda m: _media_figure(media.insights.get(m)))
 
     def refusal(self, request: Request, object_id: str, index: int, metric: str) -> Response | None:
         media = self.media.get(object_id)
@@ -249,3 +249,12 @@ class InstagramFake(MetaFake):
 def _oauth_error(message: str) -> Response:
     """api.instagram.com's token endpoint error shape."""
     return Response(400, {"error_type": "OAuthException", "code": 400, "error_message": message})
+
+
+def _media_figure(value: Any) -> Any:
+    """A media insight as Meta answers it now: ``values`` and ``total_value`` in one entry.
+    Shape from: https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights
+    (a lifetime ``values`` list, and a ``total_value`` object for the same figure)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"values": [{"value": value}], "total_value": {"value": value}}
+    return value

@@ -39,6 +39,9 @@ SHARE_STATS = {
     "COMMENT": "commentCount",
     "RESHARE": "shareCount",
 }
+METRIC_TYPE_UNION = (
+    "com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1"
+)
 ENTITY = re.compile(r"\((share|ugc):(urn:li:(?:share|ugcPost):[^)]+)\)")
 RESTLI_DATE = re.compile(r"\(day:(\d+),month:(\d+),year:(\d+)\)")
 TIME_RANGE = re.compile(r"timeRange:\(start:(\d+),end:(\d+)\)")
@@ -49,6 +52,13 @@ def _error(status: int, code: str, message: str, service: int | None = None) -> 
     if service is not None:
         body["serviceErrorCode"] = service
     return Response(status, body)
+
+
+def _metric_type(query_type: str) -> dict[str, str]:
+    """``metricType`` is a Rest.li union: an object keyed by the member type, not a string.
+    Shape from: https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/post-statistics
+    (memberCreatorPostAnalytics sample responses)."""
+    return {METRIC_TYPE_UNION: query_type}
 
 
 def _millis(moment: datetime) -> int:
@@ -74,6 +84,8 @@ class LinkedInFake(PlatformFake):
             ("/rest/memberCreatorPostAnalytics", "r_member_postAnalytics", self._analytics),
             ("/rest/organizationalEntityShareStatistics", "rw_organization_admin", self._stats),
             ("/rest/networkSizes/(?P<urn>[^/]+)", "", self._network_size),
+            ("/rest/organizationAcls", "rw_organization_admin", self._acls),
+            ("/rest/organizations/(?P<id>[^/]+)", "rw_organization_admin", self._organization),
         ):
             self.route("GET", path, self._guarded(scope, handler))
         self.reset()
@@ -99,6 +111,9 @@ class LinkedInFake(PlatformFake):
         self.stats: dict[str, dict[str, int]] = {}  # post URN -> queryType -> count
         self.daily: dict[tuple[str, date], dict[str, int]] = {}  # (author, day) -> queryType
         self.rejected: set[tuple[str, str]] = set()  # (queryType, aggregation) answered 400
+        self.organizations: dict[str, dict[str, Any]] = {}  # URN -> organization
+        self.acls: list[dict[str, Any]] = []  # the member's roles
+        self.forbidden_stats: set[str] = set()  # posts whose share statistics answer 403
 
     # -- what tests call ---------------------------------------------------------------------
     def settings(self) -> LinkedInSettings:
@@ -143,6 +158,39 @@ class LinkedInFake(PlatformFake):
             **({"content": content} if content else {}),
         }
         self.stats[urn] = counts
+
+    def add_organization(
+        self,
+        org_id: int,
+        *,
+        name: str,
+        vanity: str,
+        followers: int = 0,
+        role: str = "ADMINISTRATOR",
+        state: str = "APPROVED",
+    ) -> str:
+        """An organization (company page) and the member's role on it; returns its URN."""
+        urn = f"urn:li:organization:{org_id}"
+        # Shape from: https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-lookup-api
+        # (retrieve an administered organization: id, localizedName, vanityName, name{localized}).
+        self.organizations[urn] = {
+            "id": org_id,
+            "localizedName": name,
+            "vanityName": vanity,
+            "name": {
+                "localized": {"en_US": name},
+                "preferredLocale": {"country": "US", "language": "en"},
+            },
+            "primaryOrganizationType": "NONE",
+            "versionTag": "1",
+        }
+        self.org_followers[urn] = followers
+        # Shape from: https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/organization-access-control-by-role
+        # (roleAssignee finder: elements of organization, roleAssignee, role, state).
+        self.acls.append(
+            {"organization": urn, "roleAssignee": MEMBER_URN, "role": role, "state": state}
+        )
+        return urn
 
     # -- FakeServer hooks --------------------------------------------------------------------
     def rate_limit_response(self, retry_after: float) -> Response:
@@ -200,7 +248,10 @@ class LinkedInFake(PlatformFake):
             if request.headers.get("x-restli-protocol-version") != "2.0.0":
                 return _error(400, "ILLEGAL_ARGUMENT", "Syntax exception in query parameters")
         if scope and scope not in grant.scopes:
-            message = f"Not enough permissions to access: {request.path.rsplit('/', 1)[-1]}"
+            # Rest.li names the resource and method: "userinfo.GET.NO_VERSION" unversioned.
+            resource = request.path.split("/")[2]
+            method = "GET.NO_VERSION" if request.path.startswith("/v2/") else "GET"
+            message = f"Not enough permissions to access: {resource}.{method}"
             return _error(403, "ACCESS_DENIED", message, 100)
         return None
 
@@ -245,11 +296,14 @@ class LinkedInFake(PlatformFake):
                 return _error(404, "NOT_FOUND", "Entity not found")
             count = self.stats[match[2]].get(query_type)
             target = {match[1]: match[2]}
-            return _elements(
-                []
-                if count is None
-                else [{"count": count, "metricType": query_type, "targetEntity": target}]
-            )
+            # A TOTAL has no day range: LinkedIn sends `dateRange` as an empty object.
+            total = {
+                "count": count,
+                "dateRange": {},
+                "metricType": _metric_type(query_type),
+                "targetEntity": target,
+            }
+            return _elements([] if count is None else [total])
         days = [
             date(int(y), int(m), int(d))
             for d, m, y in RESTLI_DATE.findall(query.get("dateRange", ""))
@@ -266,7 +320,7 @@ class LinkedInFake(PlatformFake):
                 elements.append(
                     {
                         "count": count,
-                        "metricType": query_type,
+                        "metricType": _metric_type(query_type),
                         "dateRange": {"start": restli[0], "end": restli[1]},
                     }
                 )
@@ -279,6 +333,9 @@ class LinkedInFake(PlatformFake):
         listed = query.get("shares") or query.get("ugcPosts")
         if listed is not None:
             urns = listed.removeprefix("List(").removesuffix(")").split(",")
+            if self.forbidden_stats & set(urns):  # one post it will not report fails the call
+                message = "Not enough permissions to access: organizationalEntityShareStatistics"
+                return _error(403, "ACCESS_DENIED", message, 100)
             kind = "share" if "shares" in query else "ugcPost"
             return _elements(
                 [
@@ -303,6 +360,29 @@ class LinkedInFake(PlatformFake):
             "totalShareStatistics": _share_totals(counts),
         }
         return _elements([element] if counts else [])
+
+    def _acls(self, request: Request) -> Response:
+        query = request.query
+        if query.get("q") != "roleAssignee":
+            return _error(400, "ILLEGAL_ARGUMENT", "Missing finder 'q'")
+        start, count = int(query.get("start", "0")), int(query.get("count", "10"))
+        mine = [
+            acl
+            for acl in self.acls
+            if query.get("role", acl["role"]) == acl["role"]
+            and query.get("state", acl["state"]) == acl["state"]
+        ]
+        paging: dict[str, Any] = {"start": start, "count": count, "links": [], "total": len(mine)}
+        if start + count < len(mine):
+            href = f"/rest/organizationAcls?q=roleAssignee&count={count}&start={start + count}"
+            paging["links"].append({"rel": "next", "type": "application/json", "href": href})
+        return Response(200, {"paging": paging, "elements": mine[start : start + count]})
+
+    def _organization(self, request: Request) -> Response:
+        urn = f"urn:li:organization:{unquote(request.params['id'])}"
+        if urn not in self.organizations:
+            return _error(404, "NOT_FOUND", f"Organization {urn} does not exist")
+        return Response(200, self.organizations[urn])
 
     def _network_size(self, request: Request) -> Response:
         urn = unquote(request.params["urn"])

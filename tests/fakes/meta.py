@@ -92,12 +92,16 @@ def unix_day(value: str | None, default: date) -> date:
 class MetaFake(PlatformFake):
     version = "v23.0"
     buc_type = "instagram"
+    # The host Meta writes into `paging.next`: the real one, whatever host was asked. A client
+    # must send page 2 to its own configured API base (this fake), not there.
+    public_base = "https://graph.instagram.com"
     settings_cls: type[PlatformSettings] = PlatformSettings
     app = ("app-id", "app-secret")  # client id and secret the token endpoints accept
     authorize_path = token_path = ""
 
     def __init__(self) -> None:
         super().__init__()
+        self.public_base = type(self).public_base  # a test may point it at the fake itself
         self.tokens: dict[str, str] = {}  # access token -> the account id it acts for
         self.revoked: dict[str, int] = {}  # token -> error_subcode (460 password changed, ...)
         self.retired_metrics: set[str] = set()
@@ -188,7 +192,8 @@ class MetaFake(PlatformFake):
         self, request: Request, items: list[dict[str, Any]], default_limit: int = 25
     ) -> Response:
         """Cursor paging: opaque ``after`` cursors; ``next`` (with the token, as Meta sends it)
-        only while more remain."""
+        only while more remain, an absolute URL on the platform's public host.
+        Shape from: https://developers.facebook.com/docs/graph-api/results/ (cursor-based)."""
         limit = int(request.query.get("limit", default_limit))
         start = _cursor_offset(request.query.get("after"))
         chunk = items[start : start + limit]
@@ -199,7 +204,7 @@ class MetaFake(PlatformFake):
             }
             if start + len(chunk) < len(items):
                 query = {**request.query, "after": _cursor(start + len(chunk))}
-                paging["next"] = f"{self.url}{request.path}?{urlencode(query)}"
+                paging["next"] = f"{self.public_base}{request.path}?{urlencode(query)}"
             body["paging"] = paging
         return Response(200, body)
 

@@ -1,8 +1,13 @@
 """A fake TikTok (Login Kit OAuth v2 + Display API v2) speaking docs/platforms.md §4.
 
-Every answer carries the ``{"data": …, "error": {"code", "message", "log_id"}}`` envelope.
-Fields go in the query string and must be known and covered by a granted scope; video
-lists page by a millisecond ``cursor`` with ``has_more``.
+Every API answer carries the ``{"data": …, "error": {"code", "message", "log_id"}}`` envelope.
+Fields go in the query string and must be known and covered by a granted scope: an endpoint
+whose scope was not granted answers 401 ``scope_not_authorized``, a field that needs one more
+scope 400 ``scope_permission_missed``. Video lists page by a millisecond ``cursor`` with
+``has_more``. The token endpoint answers flat, or wrapped in ``data{}`` when
+``wrap_token_body`` is set, as TikTok's pages show it both ways.
+Shapes from: https://developers.tiktok.com/doc/tiktok-api-v2-error-handling (codes and HTTP
+statuses), https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info (envelope).
 """
 
 from __future__ import annotations
@@ -72,6 +77,7 @@ class TikTokFake(PlatformFake):
         }
         self.videos: dict[str, dict[str, Any]] = {}
         self.retired_fields: set[str] = set()  # answered as unknown: invalid_params
+        self.wrap_token_body = False
 
     # -- what tests call ---------------------------------------------------------------------
     def settings(self) -> TikTokSettings:
@@ -138,6 +144,9 @@ class TikTokFake(PlatformFake):
         if isinstance(grant, str):
             dead = "Authorization code or refresh token is expired or invalid."
             return oauth_error(400, grant, dead, log_id=log_id)
+        # Shape from: https://developers.tiktok.com/doc/oauth-user-access-token-management (flat)
+        # and https://developers.tiktok.com/doc/legacy-user-access-guide ("Response.Data
+        # struct": the same fields inside `data`, with `message`).
         body = {
             "open_id": grant.user_id,
             "scope": ",".join(grant.scopes),
@@ -147,30 +156,38 @@ class TikTokFake(PlatformFake):
             "token_type": "Bearer",
             **self.grants.refresh_answer(grant),
         }
+        if self.wrap_token_body:
+            return Response(200, {"data": body, "message": "success"})
         return Response(200, body)
 
-    def _check(self, request: Request, fields: list[str], known: frozenset[str]) -> Response | None:
+    def _check(
+        self, request: Request, fields: list[str], known: frozenset[str], endpoint_scope: str
+    ) -> Response | None:
         grant = self.grants.user(request.bearer)
         if grant is None:
             return self.token_expired_response()
+        if endpoint_scope not in grant.scopes:
+            message = f"The user did not authorize the scope required: {endpoint_scope}"
+            return _answer(401, {}, "scope_not_authorized", message)
         unknown = [f for f in fields if f not in known or f in self.retired_fields]
         if unknown:
             return _answer(400, {}, "invalid_params", f"Invalid fields: {','.join(unknown)}")
-        scopes = {USER_FIELD_SCOPES.get(f, "video.list") for f in fields}
-        missing = scopes - set(grant.scopes)
+        missing = {USER_FIELD_SCOPES.get(f, "video.list") for f in fields} - set(grant.scopes)
         if missing:
-            message = f"The user did not authorize the scope required: {','.join(sorted(missing))}"
-            return _answer(401, {}, "scope_not_authorized", message)
+            message = "Access token is invalid, some fields need additional scopes: " + ",".join(
+                sorted(missing)
+            )
+            return _answer(400, {}, "scope_permission_missed", message)
         return None
 
     def _user_info(self, request: Request) -> Response:
         fields = request.query.get("fields", "").split(",")
-        refused = self._check(request, fields, frozenset(USER_FIELD_SCOPES))
+        refused = self._check(request, fields, frozenset(USER_FIELD_SCOPES), "user.info.basic")
         return refused or _answer(200, {"user": {f: self.user[f] for f in fields}})
 
     def _videos(self, request: Request) -> tuple[list[str], Response | None]:
         fields = [f for f in request.query.get("fields", "").split(",") if f]
-        return fields, self._check(request, fields or ["id"], VIDEO_FIELDS)
+        return fields, self._check(request, fields or ["id"], VIDEO_FIELDS, "video.list")
 
     def _video_list(self, request: Request) -> Response:
         fields, refused = self._videos(request)

@@ -117,6 +117,10 @@ class XFake(PlatformFake):
                 "type": kind,
                 **{"url" if kind == "photo" else "preview_image_url": url},
             }
+        # X documents impression_count and bookmark_count as public metrics; impressions also
+        # stay in non_public_metrics for the owner's posts younger than 30 days.
+        # Shape from: https://docs.x.com/x-api/fundamentals/metrics (public_metrics fields) and
+        # https://docs.x.com/x-api/posts/post-lookup-by-post-ids (the lookup response).
         public = {
             "retweet_count": retweets,
             "reply_count": replies,

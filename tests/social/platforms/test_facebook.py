@@ -11,7 +11,7 @@ import pytest
 
 from soash.content.models import ContentType
 from soash.social.platforms import facebook
-from soash.social.platforms.base import RemotePost, TokenSet
+from soash.social.platforms.base import RemotePost, TargetLister, TokenSet
 from soash.social.platforms.errors import (
     MalformedResponse,
     PlatformRequestError,
@@ -19,6 +19,7 @@ from soash.social.platforms.errors import (
     TokenInvalid,
 )
 from soash.social.platforms.facebook import FacebookClient
+from soash.social.platforms.meta import next_page
 from tests.fakes.facebook import CLIENT_ID, PAGE_ID, FacebookFake
 from tests.fakes.support import client_fixtures
 
@@ -54,6 +55,33 @@ def test_code_becomes_the_first_pages_token(client: FacebookClient, fake: Facebo
     assert exchange_call["fb_exchange_token"].startswith("EAAshort")
     assert accounts_call["access_token"].startswith("EAAlong")
     assert client.fetch_profile(tokens.access_token).platform_user_id == PAGE_ID
+
+
+def test_targets_are_every_page_the_login_granted_each_with_its_token(
+    client: FacebookClient, fake: FacebookFake
+) -> None:
+    second = fake.add_page("2222222222", name="Second page", username="second", followers=12)
+    for n in range(3, 103):  # more Pages than one page of /me/accounts holds
+        fake.add_page(str(3_000_000_000 + n), name=f"Page {n}")
+    tokens = client.exchange_code(code="fb-code", redirect_uri="https://x/cb", code_verifier=None)
+
+    assert isinstance(client, TargetLister)
+    targets = client.list_targets(tokens)
+
+    assert len(targets) == 102
+    first, other = targets[0], targets[1]
+    assert first.tokens == tokens and first.profile == client.fetch_profile(fake.page_token)
+    assert (other.profile.platform_user_id, other.profile.display_name) == (
+        "2222222222",
+        "Second page",
+    )
+    assert (other.profile.username, other.profile.followers) == ("second", 12)
+    assert other.tokens == TokenSet(access_token=second, platform_user_id="2222222222")
+    assert client.fetch_target_profile(second, platform_user_id="2222222222") == other.profile
+    accounts = [r.query for r in fake.requests if r.path.endswith("/me/accounts")]
+    assert all(q["access_token"].startswith("EAAlong") for q in accounts)  # the user token
+    assert "access_token" in accounts[-1]["fields"] and len(accounts) == 4  # 2 per listing
+    assert "EAAlong" not in repr(tokens)
 
 
 def test_a_login_without_pages_is_refused_clearly(
@@ -120,6 +148,66 @@ def test_a_malformed_page_fails_after_the_earlier_pages(
     fake.fail_next("malformed", path="/posts")
     with pytest.raises(MalformedResponse):
         next(pages)
+
+
+@pytest.mark.parametrize("paging", ["cursor", "time"])
+def test_every_post_of_a_multi_page_window_is_fetched_with_its_fields(
+    client: FacebookClient, fake: FacebookFake, paging: str
+) -> None:
+    """``paging.next`` is followed with its whole query (a client that drops it re-reads page
+    1 with Meta's default fields and never sees page 2)."""
+    fake.posts_paging = paging
+    fake.public_base = fake.url  # here `next` names the configured host itself
+    for n in range(230):
+        attachments = album("photo", "photo") if n % 2 else PHOTO
+        fake.add_post(
+            created_time=NOW - timedelta(hours=n), message=f"post {n}", attachments=attachments
+        )
+    since = NOW - timedelta(hours=149)
+
+    pages = list(client.list_posts(fake.page_token, platform_user_id=PAGE_ID, since=since))
+
+    posts = [post for page in pages for post in page]
+    assert [p.caption for p in posts] == [f"post {n}" for n in range(150)]
+    assert len({p.platform_post_id for p in posts}) == 150
+    assert {p.content_type for p in posts[100:]} == {ContentType.image, ContentType.carousel}
+    assert all(p.media_urls for p in posts)
+    calls = [r.query for r in fake.requests if r.path.endswith("/posts")]
+    assert len(calls) == 2
+    for call in calls:
+        assert (call["fields"], call["limit"]) == (facebook.POST_FIELDS, "100")
+        assert call["since"] == str(int(since.timestamp()))
+    if paging == "time":
+        assert {"until", "__paging_token"} <= calls[1].keys() and "after" not in calls[1]
+    else:
+        assert "after" in calls[1]
+
+
+@pytest.mark.parametrize("paging", ["cursor", "time"])
+def test_page_two_goes_to_the_configured_api_base(
+    client: FacebookClient, fake: FacebookFake, paging: str
+) -> None:
+    """Meta's ``next`` names graph.facebook.com; a proxy or stand-in configured as the API
+    base must get page 2 as well, and the token must not leave for another host."""
+    fake.posts_paging = paging
+    for n in range(120):
+        fake.add_post(created_time=NOW - timedelta(hours=n), message=f"post {n}")
+    since = NOW - timedelta(days=30)
+
+    pages = list(client.list_posts(fake.page_token, platform_user_id=PAGE_ID, since=since))
+
+    assert [len(page) for page in pages] == [100, 20]
+    calls = [r for r in fake.requests if r.path.endswith("/posts")]
+    assert [r.path for r in calls] == [f"/v23.0/{PAGE_ID}/posts"] * 2
+    assert calls[1].query["access_token"] == fake.page_token
+
+
+def test_a_next_without_a_token_gets_ours() -> None:
+    """The paging example in Meta's docs carries no ``access_token``: it is added, not lost."""
+    assert (
+        next_page("https://graph.facebook.com/1/albums?limit=25&after=MTAx", "EAAtoken")
+        == "/1/albums?limit=25&after=MTAx&access_token=EAAtoken"
+    )
 
 
 def album(*kinds: str) -> list[dict[str, Any]]:
@@ -236,7 +324,7 @@ def test_an_unnamed_retired_metric_is_isolated_and_remembered(
     ]
     for post, reach in ((first, 8), (second, 7)):
         got = result[post.platform_post_id]
-        assert (got.impressions, got.reach, got.unavailable) == (None, reach, {"post_media_view"})
+        assert (got.impressions, got.reach, got.unavailable) == (None, reach, {"impressions"})
 
 
 def test_a_video_uses_video_insights(client: FacebookClient, fake: FacebookFake) -> None:
@@ -297,7 +385,7 @@ def test_account_day_survives_a_retired_metric(client: FacebookClient, fake: Fac
         3,
         None,
     )
-    assert account.unavailable == {"page_follows"}
+    assert account.unavailable == {"followers"}  # Soash's name, not Meta's
 
 
 # -- Facebook's shapes of the shared faults ---------------------------------------------------

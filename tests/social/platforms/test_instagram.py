@@ -238,12 +238,12 @@ def test_a_retired_metric_is_retried_without_and_remembered(
     ]
     assert result[first.platform_post_id].saves is None
     assert result[first.platform_post_id].reach == 10
-    assert result[first.platform_post_id].unavailable == {"saved", "shares"}
+    assert result[first.platform_post_id].unavailable == {"saves", "shares"}
     # The second post of the same kind does not pay for the refusals again.
     assert [m for i, m in fake.insight_calls if i == second.platform_post_id] == [
         ["reach", "views"]
     ]
-    assert result[second.platform_post_id].unavailable == {"saved", "shares"}
+    assert result[second.platform_post_id].unavailable == {"saves", "shares"}
     assert result[second.platform_post_id].likes == 2
 
 
@@ -328,7 +328,7 @@ def test_account_day_survives_a_retired_metric(
     fake.retired_metrics.add("views")
     account = client.fetch_account_day(token, platform_user_id=IG_USER_ID, day=day)
     assert (account.reach, account.impressions, account.engagement) == (5, None, 2)
-    assert account.unavailable == {"views"}
+    assert account.unavailable == {"impressions"}  # Soash's name, not Meta's
 
 
 # -- faults -----------------------------------------------------------------------------------
@@ -528,3 +528,17 @@ def test_metric_type_errors_are_not_mistaken_for_retired_metrics() -> None:
 )
 def test_rate_limit_wait_follows_metas_headers(headers: dict[str, str], wait: float) -> None:
     assert rate_limit_wait(httpx.Headers(headers)) == wait
+
+
+def test_media_insights_carrying_values_and_total_value_together(
+    client: InstagramClient, fake: InstagramFake, token: str
+) -> None:
+    post = post_of(fake, like_count=3, insights={"reach": 41, "views": 77, "saved": 2})
+    answer = httpx.get(
+        f"{fake.url}/v23.0/{post.platform_post_id}/insights",
+        params={"metric": "reach,views", "access_token": token},
+    ).json()
+    assert answer["data"][0]["values"] == [{"value": 41}]
+    assert answer["data"][0]["total_value"] == {"value": 41}
+    got = client.fetch_post_metrics(token, [post])[post.platform_post_id]
+    assert (got.reach, got.impressions, got.saves, got.likes) == (41, 77, 2, 3)

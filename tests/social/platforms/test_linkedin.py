@@ -7,11 +7,12 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from soash.content.models import ContentType
 from soash.social.platforms import linkedin
-from soash.social.platforms.base import RemotePost, TokenSet
+from soash.social.platforms.base import RemotePost, TargetLister, TokenSet
 from soash.social.platforms.errors import (
     PlatformRequestError,
     RateLimited,
@@ -288,3 +289,118 @@ def test_revoked_or_invalid_token(client: LinkedInClient, fake: LinkedInFake) ->
     fake.grants.revoke(token)  # 65600
     with pytest.raises(TokenInvalid, match="Invalid access token"):
         client.fetch_post_metrics(token, [RemotePost("urn:li:share:1", NOW, None)])
+
+
+# -- one refused post, a missing scope, and the accounts a grant administers ------------------
+def test_a_403_on_share_statistics_degrades_only_that_post(
+    client: LinkedInClient, fake: LinkedInFake
+) -> None:
+    for n in (1, 2, 3):
+        fake.add_post(f"urn:li:share:{n}", created=NOW, author=ORG, IMPRESSION=100 * n, REACTION=n)
+    fake.forbidden_stats.add("urn:li:share:2")
+    posts = [RemotePost(f"urn:li:share:{n}", NOW, None, kind="org:10002687") for n in (1, 2, 3)]
+
+    metrics = client.fetch_post_metrics(fake.token(scopes=ALL), posts)
+
+    assert set(metrics) == {"urn:li:share:1", "urn:li:share:2", "urn:li:share:3"}
+    assert [(metrics[p.platform_post_id].impressions) for p in posts] == [100, None, 300]
+    refused = metrics["urn:li:share:2"]
+    assert (refused.likes, refused.comments, refused.shares, refused.reach) == (None,) * 4
+    assert refused.unavailable == {"likes", "comments", "shares", "reach", "impressions"}
+    assert metrics["urn:li:share:1"].unavailable == set()
+    assert [r.query["shares"] for r in fake.requests] == [
+        "List(urn:li:share:1,urn:li:share:2,urn:li:share:3)",
+        "List(urn:li:share:1)",
+        "List(urn:li:share:2)",
+        "List(urn:li:share:3)",
+    ]
+
+
+def test_a_member_metric_refused_with_403_is_unavailable_not_fatal(
+    client: LinkedInClient, fake: LinkedInFake
+) -> None:
+    fake.add_post("urn:li:share:1", created=NOW, IMPRESSION=5, REACTION=1)
+    scopes = tuple(s for s in MEMBER_SCOPES if s != "r_member_postAnalytics")
+    metrics = client.fetch_post_metrics(
+        fake.token(scopes=scopes), [RemotePost("urn:li:share:1", NOW, None, kind="member")]
+    )
+    assert metrics["urn:li:share:1"].unavailable == set(linkedin.POST_QUERY_TYPES.values())
+
+
+def test_userinfo_without_its_scope_asks_to_reconnect_with_it(
+    client: LinkedInClient, fake: LinkedInFake
+) -> None:
+    token = fake.token(scopes=("r_member_postAnalytics",))  # no openid/profile
+    with pytest.raises(TokenInvalid, match="reconnect the account and grant every permission"):
+        client.fetch_profile(token)
+    assert fake.requests[-1].path == "/v2/userinfo"
+
+
+def test_targets_are_the_member_and_the_organizations_they_administer(
+    client: LinkedInClient, fake: LinkedInFake
+) -> None:
+    acme = fake.add_organization(10002687, name="Acme Corp", vanity="acme", followers=4200)
+    fake.add_organization(3, name="Only an analyst", vanity="analyst", role="ANALYST")
+    fake.add_organization(4, name="Asked, not approved", vanity="asked", state="REQUESTED")
+    beta = fake.add_organization(5, name="Beta", vanity="beta", followers=7)
+    tokens = TokenSet(access_token=fake.token(scopes=ALL), platform_user_id="782bbtaQ")
+
+    assert isinstance(client, TargetLister)
+    targets = client.list_targets(tokens)
+
+    assert [t.profile.platform_user_id for t in targets] == ["782bbtaQ", acme, beta]
+    member, org, _ = targets
+    assert (member.profile.display_name, member.tokens.platform_user_id) == ("Jane Doe", "782bbtaQ")
+    assert (org.profile.display_name, org.profile.username, org.profile.followers) == (
+        "Acme Corp",
+        "acme",
+        4200,
+    )
+    assert org.tokens.access_token == tokens.access_token and org.tokens.platform_user_id == acme
+    acl = next(r.query for r in fake.requests if r.path == "/rest/organizationAcls")
+    assert (acl["q"], acl["role"], acl["state"]) == ("roleAssignee", "ADMINISTRATOR", "APPROVED")
+    assert client.fetch_target_profile(tokens.access_token, platform_user_id=acme) == org.profile
+
+
+def test_organization_acls_are_read_page_by_page(
+    client: LinkedInClient, fake: LinkedInFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(linkedin, "PAGE_SIZE", 2)
+    orgs = [fake.add_organization(n, name=f"Org {n}", vanity=f"org{n}") for n in range(1, 6)]
+    targets = client.list_targets(TokenSet(access_token=fake.token(scopes=ALL)))
+    assert [t.profile.platform_user_id for t in targets[1:]] == orgs
+    starts = [r.query["start"] for r in fake.requests if r.path == "/rest/organizationAcls"]
+    assert starts == ["0", "2", "4"]
+
+
+def test_without_an_organization_scope_the_member_is_the_only_target(
+    client: LinkedInClient, fake: LinkedInFake
+) -> None:
+    fake.add_organization(10002687, name="Acme Corp", vanity="acme")
+    targets = client.list_targets(TokenSet(access_token=fake.token()))
+    assert [t.profile.platform_user_id for t in targets] == ["782bbtaQ"]
+
+
+def test_a_total_with_a_union_metric_type_and_an_empty_date_range(
+    client: LinkedInClient, fake: LinkedInFake
+) -> None:
+    fake.add_post("urn:li:share:9", created=NOW, COMMENT=2)
+    token = fake.token()
+    answer = httpx.get(
+        f"{fake.url}/rest/memberCreatorPostAnalytics",
+        params={
+            "q": "entity",
+            "entity": "(share:urn:li:share:9)",
+            "queryType": "COMMENT",
+            "aggregation": "TOTAL",
+        },
+        headers={
+            "Authorization": f"Bearer {token}",
+            "LinkedIn-Version": "202510",
+            "X-Restli-Protocol-Version": "2.0.0",
+        },
+    ).json()
+    (element,) = answer["elements"]
+    assert element["dateRange"] == {} and isinstance(element["metricType"], dict)
+    posts = [RemotePost("urn:li:share:9", NOW, None, kind="member")]
+    assert client.fetch_post_metrics(token, posts)["urn:li:share:9"].comments == 2

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from soash.content.models import ContentType
+from soash.social.platforms import tiktok
 from soash.social.platforms.base import RemotePost, TokenSet
 from soash.social.platforms.errors import (
     RateLimited,
@@ -171,3 +173,37 @@ def test_a_revoked_token(client: TikTokClient, fake: TikTokFake) -> None:
     fake.grants.revoke(token)
     with pytest.raises(TokenInvalid, match="access token is invalid"):
         list(client.list_posts(token, platform_user_id="x", since=NOW))
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_a_token_body_flat_or_wrapped_in_data_is_read(
+    client: TikTokClient, fake: TikTokFake, wrapped: bool
+) -> None:
+    fake.wrap_token_body = wrapped
+    code = fake.authorize(REDIRECT)
+    tokens = client.exchange_code(code=code, redirect_uri=REDIRECT, code_verifier=None)
+    assert fake.grants.user(tokens.access_token) is not None
+    assert tokens.platform_user_id == fake.user["open_id"] and "video.list" in tokens.scopes
+    refreshed = client.refresh(tokens)
+    assert fake.grants.user(refreshed.access_token) is not None
+    assert refreshed.refresh_token != tokens.refresh_token
+
+
+def test_scope_errors_come_as_tiktok_documents_them(client: TikTokClient, fake: TikTokFake) -> None:
+    """A field needing one more scope: 400 ``scope_permission_missed`` (the profile falls back
+    to the basic fields); an endpoint whose scope is missing: 401 ``scope_not_authorized``."""
+    token = fake.token(scopes=("user.info.basic",))
+    answer = httpx.get(
+        f"{fake.url}/v2/user/info/",
+        params={"fields": "open_id,follower_count"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert (answer.status_code, answer.json()["error"]["code"]) == (
+        400,
+        "scope_permission_missed",
+    )
+    assert isinstance(tiktok.classify(answer), tiktok.ScopeMissing)
+    assert client.fetch_profile(token).followers is None
+    with pytest.raises(TokenInvalid, match="permission was not granted"):
+        list(client.list_posts(token, platform_user_id="x", since=NOW))
+    assert fake.requests[-1].path == "/v2/video/list/"

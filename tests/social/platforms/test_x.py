@@ -166,6 +166,9 @@ def test_post_metrics_map_and_batch(client: XClient, fake: XFake) -> None:
     m = metrics["7"]
     assert (m.likes, m.comments, m.shares, m.saves, m.impressions) == (40, 1, 5, 5, 1800)
     assert (m.reach, m.unavailable) == (None, set())
+    # Past 30 days only public metrics are asked: X lists impressions and bookmarks there.
+    old = metrics["130"]
+    assert (old.impressions, old.saves, old.unavailable) == (1800, 5, set())
     lookups = [r.query for r in fake.requests if r.path == "/2/tweets"]
     assert [len(q["ids"].split(",")) for q in lookups] == [100, 21, 30]
     assert ["non_public_metrics" in q["tweet.fields"] for q in lookups] == [True, True, False]

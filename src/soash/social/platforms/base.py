@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from soash.content.models import ContentType
 from soash.social.models import Platform
@@ -23,6 +23,10 @@ class TokenSet:
     expires_at: datetime | None = None  # aware UTC; None = does not expire
     platform_user_id: str | None = None  # when the token response names the account
     scopes: tuple[str, ...] = ()
+    # The user-level token a grant's targets are listed with, when it is not ``access_token``
+    # (Facebook: the long-lived user token behind a Page token). Only for
+    # :meth:`TargetLister.list_targets` during a connect; never stored, never shown.
+    grant_token: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -104,3 +108,28 @@ class PlatformClient(Protocol):
     def fetch_account_day(
         self, access_token: str, *, platform_user_id: str, day: date
     ) -> AccountDay: ...
+
+
+# -- optional capabilities: a client has them when it implements the protocol ------------------
+@dataclass(frozen=True)
+class Target:
+    """An account a grant administers that Soash can connect on its own (a Facebook Page, a
+    LinkedIn organization, or the member themself). Connecting it means keying the account on
+    ``profile.platform_user_id``, showing ``profile`` and storing ``tokens``."""
+
+    profile: Profile
+    tokens: TokenSet
+
+
+@runtime_checkable
+class TargetLister(Protocol):
+    """A client whose login may administer several accounts, for the user to pick one.
+    Check with ``isinstance(client, TargetLister)``."""
+
+    def list_targets(self, tokens: TokenSet) -> list[Target]:
+        """The connectable accounts of the grant behind ``tokens`` (what ``exchange_code``
+        returned), in the platform's order; [] when there are none."""
+
+    def fetch_target_profile(self, access_token: str, *, platform_user_id: str) -> Profile:
+        """The profile of one connected target (``fetch_profile`` describes the token's own
+        user, which for a LinkedIn organization is the member, not the organization)."""

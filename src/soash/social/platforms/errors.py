@@ -15,6 +15,10 @@ class RateLimited(PlatformError):
         self.retry_after = retry_after
 
 
+# What a refusal for a permission the grant lacks tells the user, on every platform.
+RECONNECT_WITH_PERMISSIONS = "reconnect the account and grant every permission asked"
+
+
 class TokenInvalid(PlatformError):
     """The token is expired, revoked or lacks a permission, and cannot be refreshed:
     the user has to reconnect the account."""

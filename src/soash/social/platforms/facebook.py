@@ -3,18 +3,27 @@
 One Soash connection is one Page. OAuth: code -> short-lived user token -> long-lived user token
 (``fb_exchange_token``) -> ``/me/accounts`` -> the first Page the user manages, whose token has
 no expiry and no refresh (it dies when the user changes password, loses the Page role or
-removes the app: code 190, reconnect). The user token is not kept.
+removes the app: code 190, reconnect). The user token rides along in ``grant_token`` only so
+that :meth:`FacebookClient.list_targets` can offer every Page; it is not kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from soash.content.models import ContentType
 from soash.social.models import Platform
-from soash.social.platforms.base import AccountDay, PostMetrics, Profile, RemotePost, TokenSet
+from soash.social.platforms.base import (
+    AccountDay,
+    PostMetrics,
+    Profile,
+    RemotePost,
+    Target,
+    TokenSet,
+)
 from soash.social.platforms.errors import PlatformRequestError
 from soash.social.platforms.meta import MetaClient, MetaErrors, day_window
 from soash.social.platforms.oauth import optional_str
@@ -24,6 +33,8 @@ classify = MetaErrors("Facebook")
 
 PAGE_SIZE = 100
 PROFILE_FIELDS = "id,name,username,link,picture{url},followers_count,fan_count"
+# /me/accounts: each Page the user granted, with its own Page access token.
+ACCOUNT_FIELDS = f"{PROFILE_FIELDS},access_token,tasks"
 POST_FIELDS = (
     "id,created_time,message,permalink_url,status_type,full_picture,"
     "attachments{media_type,type,url,media,subattachments}"
@@ -78,12 +89,23 @@ class FacebookClient(MetaClient):
         user_token = self._token_call(
             {**app, "grant_type": "fb_exchange_token", "fb_exchange_token": short}
         )
-        page = self._first_page(user_token)
-        return TokenSet(
-            access_token=field(page, "access_token", str, where="Facebook /me/accounts"),
-            expires_at=None,  # a Page token from a long-lived user token does not expire
-            platform_user_id=str(field(page, "id", (str, int), where="Facebook /me/accounts")),
-        )
+        targets = self._targets(user_token)
+        if not targets:
+            raise PlatformRequestError(
+                "Facebook: this login manages no Page Soash may read. Connect with an account "
+                "that has a role on the Page, and tick the Page when Facebook asks which ones "
+                "to share."
+            )
+        return replace(targets[0].tokens, grant_token=user_token)
+
+    def list_targets(self, tokens: TokenSet) -> list[Target]:
+        """Every Page the login granted (``/me/accounts``, all pages of it), each with its own
+        Page token, read with the user token ``exchange_code`` put in ``grant_token``."""
+        return self._targets(tokens.grant_token or tokens.access_token)
+
+    def fetch_target_profile(self, access_token: str, *, platform_user_id: str) -> Profile:
+        """A Page token's ``/me`` is its Page."""
+        return self.fetch_profile(access_token)
 
     def refresh(self, tokens: TokenSet) -> TokenSet:
         """Page tokens have nothing to refresh: check the token still works and keep it."""
@@ -92,16 +114,7 @@ class FacebookClient(MetaClient):
 
     def fetch_profile(self, access_token: str) -> Profile:
         # With a Page token, /me is the Page. Pages have no following or post count.
-        body = self._get(access_token, "me", {"fields": PROFILE_FIELDS})
-        picture = _data(body.get("picture"))
-        followers = optional_int(body, "followers_count")
-        return Profile(
-            platform_user_id=str(field(body, "id", (str, int), where="Facebook Page")),
-            username=optional_str(body, "username"),
-            display_name=optional_str(body, "name"),
-            avatar_url=optional_str(picture, "url") if isinstance(picture, dict) else None,
-            followers=followers if followers is not None else optional_int(body, "fan_count"),
-        )
+        return _page_profile(self._get(access_token, "me", {"fields": PROFILE_FIELDS}))
 
     def list_posts(
         self, access_token: str, *, platform_user_id: str, since: datetime
@@ -138,7 +151,7 @@ class FacebookClient(MetaClient):
             params={"period": "day", **day_window(day)},
             day=day,
         )
-        account = AccountDay(day=day, unavailable=insights.unavailable)
+        account = AccountDay(day=day)
         insights.apply(account, PAGE_INSIGHTS)
         return account
 
@@ -147,16 +160,36 @@ class FacebookClient(MetaClient):
         token: str = field(body, "access_token", str, where="Facebook token response")
         return token
 
-    def _first_page(self, user_token: str) -> dict[str, Any]:
-        params = {"fields": "id,name,username,access_token,picture", "limit": "100"}
-        for page in self._pages(user_token, "me/accounts", params):
-            for account in page:
-                if optional_str(account, "access_token"):
-                    return account
-        raise PlatformRequestError(
-            "Facebook: this login manages no Page Soash may read. Connect with an account that "
-            "has a role on the Page, and tick the Page when Facebook asks which ones to share."
-        )
+    def _targets(self, user_token: str) -> list[Target]:
+        """The Pages with a Page token (one without is one the app may not act for)."""
+        params = {"fields": ACCOUNT_FIELDS, "limit": "100"}
+        return [
+            Target(
+                _page_profile(account),
+                TokenSet(
+                    access_token=token,
+                    expires_at=None,  # a Page token from a long-lived user token does not expire
+                    platform_user_id=str(
+                        field(account, "id", (str, int), where="Facebook /me/accounts")
+                    ),
+                ),
+            )
+            for page in self._pages(user_token, "me/accounts", params)
+            for account in page
+            if (token := optional_str(account, "access_token"))
+        ]
+
+
+def _page_profile(body: dict[str, Any]) -> Profile:
+    picture = _data(body.get("picture"))
+    followers = optional_int(body, "followers_count")
+    return Profile(
+        platform_user_id=str(field(body, "id", (str, int), where="Facebook Page")),
+        username=optional_str(body, "username"),
+        display_name=optional_str(body, "name"),
+        avatar_url=optional_str(picture, "url") if isinstance(picture, dict) else None,
+        followers=followers if followers is not None else optional_int(body, "fan_count"),
+    )
 
 
 def _remote_post(item: dict[str, Any]) -> RemotePost:

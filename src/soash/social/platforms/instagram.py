@@ -149,7 +149,7 @@ class InstagramClient(MetaClient):
             list(ACCOUNT_TOTALS),
             params={**window, "metric_type": "total_value"},
         )
-        account = AccountDay(day=day, unavailable=series.unavailable | totals.unavailable)
+        account = AccountDay(day=day)
         series.apply(account, ACCOUNT_SERIES)
         totals.apply(account, ACCOUNT_TOTALS)
         return account

@@ -6,11 +6,12 @@ Every ``/rest`` call carries ``LinkedIn-Version`` (a setting) and
 ``List(…)``/``(…)`` syntax is not. Refresh tokens exist only for partner apps.
 
 The account is a member (``platform_user_id`` = the OIDC ``sub``) or an organization
-(``platform_user_id`` = ``urn:li:organization:{id}``). Posts are listed with the ``/rest/posts``
-author finder. For a **member** that finder needs ``r_member_social``, which LinkedIn no longer
-grants to new apps: on its 403 Soash lists no posts (and logs it) instead of failing the sync;
-a member's posts come in by CSV import, and their metrics are then fetched by URN, which the
-member analytics scope allows. A post's ``kind`` is ``member`` or ``org:{id}``.
+(``platform_user_id`` = ``urn:li:organization:{id}``); :meth:`LinkedInClient.list_targets`
+offers both: the member and every organization they administer. Posts are listed with the
+``/rest/posts`` author finder. For a **member** that finder needs ``r_member_social``, which
+LinkedIn no longer grants to new apps: on its 403 Soash lists no posts (and logs it) instead of
+failing the sync; a member's posts come in by CSV import, and their metrics are then fetched by
+URN, which the member analytics scope allows. A post's ``kind`` is ``member`` or ``org:{id}``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -26,8 +28,20 @@ import httpx
 
 from soash.content.models import ContentType
 from soash.social.models import Platform
-from soash.social.platforms.base import AccountDay, PostMetrics, Profile, RemotePost, TokenSet
-from soash.social.platforms.errors import PlatformRequestError, RateLimited, TokenInvalid
+from soash.social.platforms.base import (
+    AccountDay,
+    PostMetrics,
+    Profile,
+    RemotePost,
+    Target,
+    TokenSet,
+)
+from soash.social.platforms.errors import (
+    RECONNECT_WITH_PERMISSIONS,
+    PlatformRequestError,
+    RateLimited,
+    TokenInvalid,
+)
 from soash.social.platforms.oauth import (
     OAuthClient,
     chunks,
@@ -44,6 +58,8 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 50
 SHARE_STATS_BATCH = 50
 ORG_PREFIX = "urn:li:organization:"
+# What organizationalEntityShareStatistics gives a post: NULL and unavailable when refused.
+SHARE_FIGURES = frozenset({"likes", "comments", "shares", "reach", "impressions"})
 # memberCreatorPostAnalytics queryType -> PostMetrics attribute; one call each.
 POST_QUERY_TYPES = {
     "IMPRESSION": "impressions",
@@ -150,16 +166,81 @@ class LinkedInClient(OAuthClient):
         )
 
     def fetch_profile(self, access_token: str) -> Profile:
-        """The member behind the token. LinkedIn has no handle, following or post count."""
-        info = self.http.json(
-            "GET", "/v2/userinfo", headers={"Authorization": f"Bearer {access_token}"}
-        )
+        """The member behind the token. LinkedIn has no handle, following or post count.
+        A 403 means the grant lacks ``openid``/``profile``: the user must reconnect."""
+        try:
+            info = self.http.json(
+                "GET", "/v2/userinfo", headers={"Authorization": f"Bearer {access_token}"}
+            )
+        except LinkedInApiError as exc:
+            if exc.status != 403:
+                raise
+            raise TokenInvalid(f"{exc}: {RECONNECT_WITH_PERMISSIONS}") from exc
         return Profile(
             platform_user_id=field(info, "sub", str, where="LinkedIn userinfo"),
             username=None,
             display_name=optional_str(info, "name"),
             avatar_url=optional_str(info, "picture"),
             followers=self._member_followers(access_token),
+        )
+
+    def list_targets(self, tokens: TokenSet) -> list[Target]:
+        """The member, then each organization they administer (role ADMINISTRATOR, state
+        APPROVED), all read with the member's token. Without an organization scope (a 403 on
+        the ACLs), the member alone."""
+        member = self.fetch_profile(tokens.access_token)
+        targets = [Target(member, replace(tokens, platform_user_id=member.platform_user_id))]
+        for org in self._administered(tokens.access_token):
+            profile = self._organization(tokens.access_token, org)
+            targets.append(Target(profile, replace(tokens, platform_user_id=org)))
+        return targets
+
+    def fetch_target_profile(self, access_token: str, *, platform_user_id: str) -> Profile:
+        """The member (:meth:`fetch_profile`) or the organization: name, vanity name, followers."""
+        author = author_urn(platform_user_id)
+        if post_kind(author) == "member":
+            return self.fetch_profile(access_token)
+        return self._organization(access_token, author)
+
+    def _administered(self, token: str) -> list[str]:
+        """Organization URNs from ``organizationAcls``' roleAssignee finder, page by page."""
+        found: list[str] = []
+        start = 0
+        while True:
+            query = (
+                "/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED"
+                f"&start={start}&count={PAGE_SIZE}"
+            )
+            try:
+                body = self._rest(query, token)
+            except LinkedInApiError as exc:
+                if exc.status != 403:
+                    raise
+                return found  # no organization scope in this grant
+            elements = _elements(body)
+            for acl in elements:
+                # `organization` on current versions; `organizationalTarget` on older ones.
+                org = optional_str(acl, "organization") or optional_str(acl, "organizationalTarget")
+                if (
+                    org is not None
+                    and org.startswith(ORG_PREFIX)
+                    and acl.get("role", "ADMINISTRATOR") == "ADMINISTRATOR"
+                    and acl.get("state", "APPROVED") == "APPROVED"
+                    and org not in found
+                ):
+                    found.append(org)
+            if not _has_next(body, start, len(elements)):
+                return found
+            start += len(elements)
+
+    def _organization(self, token: str, org: str) -> Profile:
+        body = self._rest(f"/organizations/{_enc(org.removeprefix(ORG_PREFIX))}", token)
+        sizes = self._rest(f"/networkSizes/{_enc(org)}?edgeType=COMPANY_FOLLOWED_BY_MEMBER", token)
+        return Profile(
+            platform_user_id=org,
+            username=optional_str(body, "vanityName"),
+            display_name=optional_str(body, "localizedName"),
+            followers=optional_int(sizes, "firstDegreeSize"),
         )
 
     def _member_followers(self, token: str) -> int | None:
@@ -232,7 +313,7 @@ class LinkedInClient(OAuthClient):
             except LinkedInApiError as exc:
                 if exc.status == 404:
                     return None
-                if exc.status != 400:
+                if exc.status not in (400, 403):  # not offered, or not granted: this one only
                     raise
                 metrics.unavailable.add(name)
         return metrics
@@ -241,14 +322,35 @@ class LinkedInClient(OAuthClient):
         result: dict[str, PostMetrics] = {}
         for key, prefix in (("shares", "urn:li:share:"), ("ugcPosts", "urn:li:ugcPost:")):
             for batch in chunks([i for i in ids if i.startswith(prefix)], SHARE_STATS_BATCH):
-                body = self._rest(
-                    _share_statistics(org, f"&{key}=List({','.join(_enc(i) for i in batch)})"),
-                    token,
-                )
-                for element in _elements(body):
-                    post_id = optional_str(element, "share") or optional_str(element, "ugcPost")
-                    if post_id is not None:
-                        result[post_id] = _share_metrics(element)
+                result.update(self._share_stats(token, org, key, list(batch)))
+        return result
+
+    def _share_stats(
+        self, token: str, org: str, key: str, urns: list[str]
+    ) -> dict[str, PostMetrics]:
+        """One batch of share statistics. LinkedIn refuses a whole batch with 403 when it
+        will not report one of its posts: the batch is asked again post by post, and a post
+        still refused gets NULL figures, recorded unavailable; the others keep theirs."""
+        try:
+            body = self._rest(
+                _share_statistics(org, f"&{key}=List({','.join(_enc(i) for i in urns)})"), token
+            )
+        except LinkedInApiError as exc:
+            if exc.status != 403:
+                raise
+            if len(urns) > 1:
+                return {
+                    k: v
+                    for urn in urns
+                    for k, v in self._share_stats(token, org, key, [urn]).items()
+                }
+            log.warning("LinkedIn refuses the statistics of %s: %s", urns[0], exc)
+            return {urns[0]: PostMetrics(unavailable=set(SHARE_FIGURES))}
+        result: dict[str, PostMetrics] = {}
+        for element in _elements(body):
+            post_id = optional_str(element, "share") or optional_str(element, "ugcPost")
+            if post_id is not None:
+                result[post_id] = _share_metrics(element)
         return result
 
     def fetch_account_day(

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from soash.config import PlatformSettings, SyncSettings
-from soash.social.platforms.base import PostMetrics, RemotePost
+from soash.social.platforms.base import AccountDay, PostMetrics, RemotePost
 from soash.social.platforms.errors import (
+    RECONNECT_WITH_PERMISSIONS,
     MalformedResponse,
     PlatformRequestError,
     RateLimited,
@@ -92,7 +94,7 @@ class MetaErrors:
         if code == 10 and "not enough viewers" in lower:
             return NoInsightsData(text)
         if code == 10 or (code is not None and 200 <= code <= 299):
-            return TokenInvalid(f"{text}: reconnect the account and grant every permission asked")
+            return TokenInvalid(f"{text}: {RECONNECT_WITH_PERMISSIONS}")
         if code in TRANSIENT_CODES or error.get("is_transient") is True:
             return TransientError(text)
         if code == 100 and subcode == 33:
@@ -165,10 +167,13 @@ class Insights:
     values: dict[str, int | None] = default(default_factory=dict)
     unavailable: set[str] = default(default_factory=set)
 
-    def apply(self, target: object, mapping: Mapping[str, str]) -> None:
-        """Copy ``values`` onto ``target``'s attributes (metric name -> attribute name)."""
+    def apply(self, target: PostMetrics | AccountDay, mapping: Mapping[str, str]) -> None:
+        """Copy ``values`` onto ``target``'s attributes (metric name -> attribute name), and
+        record the refused metrics under those attribute names, Soash's vocabulary (``saved``
+        and ``views`` become ``saves`` and ``impressions``), as every other client does."""
         for metric, attribute in mapping.items():
             setattr(target, attribute, self.values.get(metric))
+        target.unavailable |= {mapping.get(m, m) for m in self.unavailable}
 
 
 def insight_values(body: dict[str, Any], *, day: date | None = None) -> dict[str, int | None]:
@@ -190,6 +195,18 @@ def insight_values(body: dict[str, Any], *, day: date | None = None) -> dict[str
             ]
         out[name] = _count(values[0].get("value"), name) if values else None
     return out
+
+
+def next_page(next_url: str, token: str) -> str:
+    """``paging.next`` as a URL relative to the client's API base: its path and its whole
+    query, as given (httpx would replace that query if ``params`` were passed along), plus the
+    token when Meta left it out. The host is dropped, so a proxy or stand-in configured as the
+    API base gets page 2 onwards too, and the token never goes anywhere else."""
+    parts = urlsplit(next_url)
+    query = parts.query
+    if "access_token" not in dict(parse_qsl(query, keep_blank_values=True)):
+        query = "&".join(q for q in (query, urlencode({"access_token": token})) if q)
+    return urlunsplit(("", "", parts.path or "/", query, ""))
 
 
 def posts_since(pages: Iterable[list[RemotePost]], since: datetime) -> Iterator[list[RemotePost]]:
@@ -245,9 +262,11 @@ class MetaClient(OAuthClient):
     def _pages(
         self, token: str, path: str, params: Mapping[str, str]
     ) -> Iterator[list[dict[str, Any]]]:
-        """Every page of an edge: ``paging.cursors.after`` on our own URL while ``paging.next``
-        is there; a ``next`` without cursors (time-based paging) is followed as given."""
-        url, query = self._path(path), {**params, "access_token": token}
+        """Every page of an edge, following ``paging.next`` exactly as given, cursor- or
+        time-based (its ``after``, or ``until``/``since``/``__paging_token``, and ``fields``,
+        ``limit`` all kept), but sent to the configured API base: see :func:`next_page`."""
+        url: str = self._path(path)
+        query: dict[str, str] | None = {**params, "access_token": token}
         seen: set[str] = set()
         while True:
             body = self.http.json("GET", url, params=query)
@@ -256,16 +275,11 @@ class MetaClient(OAuthClient):
                 raise MalformedResponse(f"{self.name} {path}: 'data' holds a non-object")
             yield data
             paging = body.get("paging")
-            paging = paging if isinstance(paging, dict) else {}
-            next_url, cursors = paging.get("next"), paging.get("cursors")
-            after = cursors.get("after") if isinstance(cursors, dict) else None
+            next_url = paging.get("next") if isinstance(paging, dict) else None
             if not isinstance(next_url, str) or not next_url or next_url in seen:
                 return
             seen.add(next_url)
-            if isinstance(after, str) and after:
-                query = {**query, "after": after}
-            else:
-                url, query = next_url, {"access_token": token}
+            url, query = next_page(next_url, token), None
 
     def _posts(
         self,
@@ -299,7 +313,7 @@ class MetaClient(OAuthClient):
         self, token: str, path: str, mapping: Mapping[str, str], *, group: str
     ) -> PostMetrics:
         insights = self._insights(token, path, list(mapping), group=group)
-        metrics = PostMetrics(unavailable=insights.unavailable)
+        metrics = PostMetrics()
         insights.apply(metrics, mapping)
         return metrics
 

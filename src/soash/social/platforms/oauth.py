@@ -86,7 +86,13 @@ class OAuthClient:
     ) -> TokenSet:
         auth = (self.settings.client_id, self.client_secret) if basic_auth else None
         body = self.http.json("POST", self.settings.token_url, data=form, auth=auth)
-        return read_token_response(body, previous=previous, user_id_field=user_id_field)
+        return read_token_response(
+            self._token_body(body), previous=previous, user_id_field=user_id_field
+        )
+
+    def _token_body(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The token endpoint's answer as RFC 6749 fields; a platform that wraps them says how."""
+        return body
 
     def _refresh_token_of(self, tokens: TokenSet) -> str:
         if not tokens.refresh_token:

@@ -141,6 +141,14 @@ class TikTokClient(OAuthClient):
         }
         return self._token(form, previous=tokens, user_id_field="open_id")
 
+    def _token_body(self, body: dict[str, Any]) -> dict[str, Any]:
+        """TikTok's pages disagree: the v2 token page shows the fields flat, others wrap them
+        in ``data{}`` (with ``message``): both are read."""
+        data = body.get("data")
+        if "access_token" not in body and isinstance(data, dict) and "access_token" in data:
+            return data
+        return body
+
     # -- data --------------------------------------------------------------------------------
     def _data(
         self, method: str, path: str, token: str, fields: str, body: Any = None
