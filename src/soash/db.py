@@ -183,10 +183,22 @@ def _on_execute(state: ORMExecuteState) -> None:
         _mark_write(state.session)
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _unmark_write(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None and session.info.pop("wrote", False):
+def _unmark_write(session: Session) -> None:
+    if session.info.pop("wrote", False):
         _writing.sessions = max(0, getattr(_writing, "sessions", 0) - 1)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    # Before anything else that runs after the commit (jobs sent in-process, in tests).
+    if not session.in_nested_transaction():
+        _unmark_write(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        _unmark_write(session)
 
 
 def no_open_write(action: str) -> None:

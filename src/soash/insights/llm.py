@@ -13,6 +13,7 @@ import logging
 import httpx
 
 from soash.config import LlmSettings
+from soash.db import no_open_write
 from soash.insights.writer import Idea, IdeaContext, TemplateWriter, choose_angles
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class LlmWriter:
             "best_time": context.best_slot,
             "angles": angles,
         }
+        no_open_write("a language-model call")
         headers = {}
         if self.settings.api_key:
             headers["Authorization"] = f"Bearer {self.settings.api_key.get_secret_value()}"

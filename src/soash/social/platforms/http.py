@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from soash.db import no_open_write
 from soash.social.platforms.errors import MalformedResponse, RateLimited, TransientError
 
 # Short waits are slept through inside one request; longer ones go back to the job queue.
@@ -47,6 +48,7 @@ class PlatformHttp:
         self.client.close()
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        no_open_write(f"a platform call ({method} {_path(url)})")
         waited_for_rate_limit = False
         attempt = 0
         while True:
