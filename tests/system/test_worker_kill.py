@@ -1,5 +1,6 @@
-"""kill -9 of a real `soash worker` mid-job, on the embedded queue and on Redis: the sweep
-re-queues the job, a second worker finishes it, and every post and snapshot is there once."""
+"""kill -9 of a real `soash worker` mid-job (a sync on the embedded queue and on Redis, an
+insight run) and of a `soash import`: the sweep re-queues what a worker can redo, a second
+worker finishes it, and every post, snapshot and recommendation is there once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,12 +21,17 @@ from sqlalchemy import select
 
 from soash import jobs
 from soash.config import Settings
+from soash.content.models import Post
 from soash.db import session_scope
+from soash.insights import service as insights
+from soash.insights.models import ContentRecommendation
 from soash.social import service
 from soash.social.models import Platform, SocialAccount
 from soash.social.platforms.base import TokenSet
 from soash.system.models import JobStatus, SystemJob
+from tests.fakes.llm import FakeLlm
 from tests.fakes.x import XFake
+from tests.insights.conftest import store_planted
 from tests.social.conftest import counts, make_account, make_user
 
 POSTS = 130  # two timeline pages of X's 100
@@ -186,3 +193,135 @@ def _lease_expired(job_id: uuid.UUID) -> bool:
 def _reached(fake: XFake, point: str, worker: subprocess.Popen[bytes]) -> bool:
     assert worker.poll() is None, "the worker stopped on its own"
     return any(r.path == point for r in fake.requests)
+
+
+@pytest.fixture
+def llm_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeLlm, str]]:
+    fake = FakeLlm()
+    fake.start()
+    monkeypatch.setattr(settings.llm, "base_url", f"{fake.url}/v1")
+    yield fake, f"{fake.url}/v1"
+    fake.stop()
+
+
+def _recommendation_keys() -> list[str]:
+    with session_scope() as db:
+        return sorted(k or "" for k in db.scalars(select(ContentRecommendation.key)))
+
+
+def test_an_insight_run_killed_while_the_model_writes_completes_once(
+    llm_env: tuple[FakeLlm, str],
+) -> None:
+    """Killed between its two transactions (the language model is called with none open)."""
+    jobs.huey.flush()
+    fake, base_url = llm_env
+    user_id, _ = store_planted()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(sys.path),
+        "SOASH_LLM_BASE_URL": base_url,
+        "SOASH_LLM_TIMEOUT_SECONDS": "120",
+        "SOASH_JOBS_LEASE_SECONDS": str(LEASE_SECONDS),
+    }
+    fake.fail_next("hang", seconds=600)
+    first = _worker(env)
+    try:
+        with session_scope() as db:
+            job_id = insights.queue_run(db, user_id).id
+        _wait("the model to be asked", lambda: _asked(fake, first))
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    finally:
+        first.kill()
+    second = _worker(env)
+    try:
+        _wait("the lease to expire", lambda: _lease_expired(job_id))
+        _sweep(env, {})
+        job = _wait(
+            "the job to finish",
+            lambda: (j := _job(job_id)).status in (JobStatus.completed, JobStatus.failed) and j,
+        )
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+    assert job.status is JobStatus.completed, job.error_message
+    assert job.attempts == 2
+    keys = _recommendation_keys()
+    assert len(keys) == len(set(keys))
+    assert any(k.startswith("idea:") for k in keys)  # written by the second attempt
+
+
+def _asked(fake: FakeLlm, worker: subprocess.Popen[bytes]) -> bool:
+    assert worker.poll() is None, "the worker stopped on its own"
+    return bool(fake.requests)
+
+
+def test_an_import_killed_mid_write_keeps_nothing_and_runs_again_whole(
+    tmp_path: Path,
+) -> None:
+    """An import runs in the process that was given the file: killed, it keeps nothing (one
+    transaction), the sweep marks it failed ("run it again"), and running it again imports
+    every row once."""
+    user_id = make_user("importer@example.com")
+    rows = 60_000
+    path = tmp_path / "posts.csv"
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    with path.open("w") as out:
+        out.write(
+            "platform,account,platform_post_id,content_type,caption,hashtags,posted_at,"
+            "metric_date,likes,comments,shares,saves,reach,impressions\n"
+        )
+        for n in range(rows):
+            posted = start + timedelta(hours=n // 3)
+            day = (posted + timedelta(days=n % 3)).date()
+            out.write(
+                f"instagram,bakery,p{n // 3},image,Post {n // 3},bread,"
+                f"{posted.isoformat()},{day},{n % 97},1,0,0,100,120\n"
+            )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(sys.path),
+        "SOASH_JOBS_LEASE_SECONDS": str(LEASE_SECONDS),
+    }
+    command = [sys.executable, "-m", "soash", "import", "posts", str(path)]
+    command += ["--user", "importer@example.com"]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        job_id = _wait("the import to start", lambda: _running_import(process))
+        time.sleep(1.0)
+        assert process.poll() is None, "the import finished before it could be killed"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+    assert _post_count(user_id) == 0  # one transaction: nothing kept
+    _wait("the lease to expire", lambda: _lease_expired(job_id))
+    _sweep(env, {})
+    failed = _job(job_id)
+    assert failed.status is JobStatus.failed
+    assert failed.error_message is not None and "Run it again" in failed.error_message
+
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=600)
+    assert _post_count(user_id) == rows // 3
+    with session_scope() as db:
+        statuses = sorted(j.status.value for j in db.scalars(select(SystemJob)))
+    assert statuses == ["completed", "failed"]
+
+
+def _running_import(process: subprocess.Popen[bytes]) -> uuid.UUID | None:
+    assert process.poll() is None, "the import stopped on its own"
+    with session_scope() as db:
+        return db.scalar(select(SystemJob.id).where(SystemJob.status == JobStatus.running))
+
+
+def _post_count(user_id: uuid.UUID) -> int:
+    with session_scope() as db:
+        return len(
+            db.scalars(
+                select(Post.id)
+                .join(SocialAccount, SocialAccount.id == Post.social_account_id)
+                .where(SocialAccount.user_id == user_id)
+            ).all()
+        )
