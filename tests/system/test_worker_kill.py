@@ -49,7 +49,7 @@ def _redis_up() -> bool:
         return False
 
 
-@pytest.fixture(params=["embedded", "redis"])
+@pytest.fixture
 def broker(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     """Environment for the worker processes: the embedded SQLite queue (the test process
     shares it), or a Redis queue of this test's own."""
@@ -130,7 +130,11 @@ def _sweep(env: dict[str, str], broker: dict[str, str]) -> None:
     )
 
 
-@pytest.mark.parametrize("point", KILL_POINTS)
+@pytest.mark.parametrize(
+    ("broker", "point"),
+    [("embedded", point) for point in KILL_POINTS] + [("redis", KILL_POINTS[-1])],
+    indirect=["broker"],
+)
 def test_a_sync_killed_mid_job_completes_once_after_the_sweep(
     x_platform: XFake, broker: dict[str, str], point: str
 ) -> None:
