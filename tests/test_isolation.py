@@ -252,6 +252,36 @@ def _finish_connect(api: Api, alice: User, bob: User) -> None:
     assert response.status_code == 400
 
 
+@check("POST", "/api/v1/social-accounts/connect/{platform}/choose")
+def _choose_target(api: Api, alice: User, bob: User) -> None:
+    # Alice's pending choice (a login with several Pages) cannot be taken by Bob.
+    from soash.security import KeyRing
+    from soash.social.connect import start_connect
+    from soash.social.models import OAuthState, Platform
+    from soash.social.platforms.demo import DemoClient
+    from soash.users.service import user_for_token
+
+    with session_scope() as db:
+        found = user_for_token(db, alice.token)
+        assert found is not None
+        url = start_connect(
+            db,
+            found[0],
+            session=found[1],
+            platform=Platform.facebook,
+            client=DemoClient(Platform.facebook, "demo-x"),
+        )
+        row = db.scalars(select(OAuthState)).one()
+        row.choices = KeyRing.from_settings().encrypt("[]", context=f"oauth-choices:{row.id}")
+    state = url.rsplit("state=", 1)[1]
+    response = api.client.post(
+        "/api/v1/social-accounts/connect/facebook/choose",
+        json={"state": state, "platform_user_id": "demo-x"},
+        headers=bob.headers,
+    )
+    assert response.status_code == 400
+
+
 def _import_into_alices_username(api: Api, alice: User, bob: User, path: str, csv: str) -> None:
     """Bob imports rows naming the username of Alice's account: Alice's account gets nothing,
     Bob gets an account of his own."""

@@ -6,15 +6,18 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
 from soash.deps import DB, CurrentAuth, CurrentUser
 from soash.social import connect, service
-from soash.social.models import Platform
+from soash.social.models import Platform, SocialAccount
 from soash.social.schemas import (
     AuthorizeOut,
+    ChooseIn,
     ConnectedOut,
     SocialAccountOut,
     SocialAccountPatch,
+    TargetOut,
 )
 from soash.system.schemas import JobOut
 
@@ -35,9 +38,31 @@ def finish_connect(
     code: Annotated[str, Query(min_length=1, max_length=2000)],
     state: Annotated[str, Query(min_length=1, max_length=200)],
 ) -> Any:
-    account = connect.finish_connect(
+    found = connect.finish_connect(
         db, auth.user, session=auth.session, platform=platform, code=code, state=state
     )
+    if isinstance(found, list):
+        return ConnectedOut(
+            account=None, sync_job=None, choices=[TargetOut.model_validate(p) for p in found]
+        )
+    return _connected(db, found)
+
+
+@router.post("/connect/{platform}/choose", response_model=ConnectedOut)
+def choose_target(platform: Platform, body: ChooseIn, auth: CurrentAuth, db: DB) -> Any:
+    """Connect the account picked among a callback's ``choices``."""
+    account = connect.choose_target(
+        db,
+        auth.user,
+        session=auth.session,
+        platform=platform,
+        state=body.state,
+        platform_user_id=body.platform_user_id,
+    )
+    return _connected(db, account)
+
+
+def _connected(db: Session, account: SocialAccount) -> ConnectedOut:
     job = service.ensure_sync(db, account)
     return ConnectedOut(
         account=SocialAccountOut.model_validate(account), sync_job=JobOut.model_validate(job)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 import uuid
-from datetime import timedelta
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -16,7 +19,7 @@ from soash.db import utcnow
 from soash.errors import BadRequest, Conflict, LimitReached, NotConfigured, UpstreamError
 from soash.security import KeyRing, new_token, token_hash
 from soash.social.models import OAuthState, Platform, SocialAccount
-from soash.social.platforms.base import PlatformClient
+from soash.social.platforms.base import PlatformClient, Profile, Target, TargetLister, TokenSet
 from soash.social.platforms.errors import PlatformError
 from soash.social.platforms.registry import client_for, is_configured
 from soash.social.tokens import apply_profile, store_tokens
@@ -123,9 +126,87 @@ def finish_connect(
     state: str,
     client: PlatformClient | None = None,
     web: bool = False,
-) -> SocialAccount:
+) -> SocialAccount | list[Profile]:
     """Check the state, trade the code for tokens, and store (or reconnect) the account.
-    ``web`` must be what :func:`start_connect` was given (the redirect URI must match)."""
+    ``web`` must be what :func:`start_connect` was given (the redirect URI must match).
+
+    When the login administers several accounts (Facebook Pages, LinkedIn organizations),
+    nothing is connected yet: their profiles are returned for the user to pick one with
+    :func:`choose_target` (the tokens wait, encrypted, on the state, until it expires)."""
+    row = _pending_state(db, user, session=session, platform=platform, state=state)
+    verifier = (
+        KeyRing.from_settings().decrypt(row.code_verifier, context=f"oauth:{row.id}")
+        if row.code_verifier
+        else None
+    )
+    client = client or client_for(platform)
+    # The platform calls come before this transaction's first write (see soash.db).
+    try:
+        tokens = client.exchange_code(
+            code=code, redirect_uri=redirect_uri(platform, web=web), code_verifier=verifier
+        )
+        targets = (
+            client.list_targets(tokens)
+            if isinstance(client, TargetLister)
+            else [Target(client.fetch_profile(tokens.access_token), tokens)]
+        )
+    except PlatformError as exc:
+        raise UpstreamError(
+            f"{platform.value} did not complete the connection: {str(exc).rstrip('.')}. "
+            "Try connecting again."
+        ) from exc
+    if not targets:
+        raise UpstreamError(f"{platform.value} gave access to no account Soash can connect.")
+    _use(db, row)
+    if len(targets) == 1:
+        return _connect(db, user, platform, targets[0])
+    row.choices = KeyRing.from_settings().encrypt(
+        json.dumps([_dump(t) for t in targets]), context=f"oauth-choices:{row.id}"
+    )
+    return [t.profile for t in targets]
+
+
+def choose_target(
+    db: Session,
+    user: User,
+    *,
+    session: UserSession,
+    platform: Platform,
+    state: str,
+    platform_user_id: str,
+) -> SocialAccount:
+    """Connect the account the user picked among those :func:`finish_connect` returned."""
+    row = db.scalar(
+        select(OAuthState).where(OAuthState.state_hash == token_hash(state, purpose=STATE))
+    )
+    if (
+        row is None
+        or row.choices is None
+        or row.expires_at < utcnow()
+        or row.user_id != user.id
+        or row.session_id != session.id
+        or row.platform is not platform
+    ):
+        raise _bad_state()
+    stored = KeyRing.from_settings().decrypt(row.choices, context=f"oauth-choices:{row.id}")
+    targets = {t.profile.platform_user_id: t for t in map(_load, json.loads(stored))}
+    if platform_user_id not in targets:
+        raise BadRequest(
+            "Pick one of the accounts this connection offered.", field="platform_user_id"
+        )
+    taken = db.execute(
+        update(OAuthState)
+        .where(OAuthState.id == row.id, OAuthState.choices.is_not(None))
+        .values(choices=None)
+    )
+    if not taken.rowcount:  # type: ignore[attr-defined]
+        raise _bad_state()
+    return _connect(db, user, platform, targets[platform_user_id])
+
+
+def _pending_state(
+    db: Session, user: User, *, session: UserSession, platform: Platform, state: str
+) -> OAuthState:
     row = db.scalar(
         select(OAuthState).where(OAuthState.state_hash == token_hash(state, purpose=STATE))
     )
@@ -138,23 +219,10 @@ def finish_connect(
         or row.platform is not platform
     ):
         raise _bad_state()
-    verifier = (
-        KeyRing.from_settings().decrypt(row.code_verifier, context=f"oauth:{row.id}")
-        if row.code_verifier
-        else None
-    )
-    client = client or client_for(platform)
-    # The platform calls come before this transaction's first write (see soash.db).
-    try:
-        tokens = client.exchange_code(
-            code=code, redirect_uri=redirect_uri(platform, web=web), code_verifier=verifier
-        )
-        profile = client.fetch_profile(tokens.access_token)
-    except PlatformError as exc:
-        raise UpstreamError(
-            f"{platform.value} did not complete the connection: {str(exc).rstrip('.')}. "
-            "Try connecting again."
-        ) from exc
+    return row
+
+
+def _use(db: Session, row: OAuthState) -> None:
     used = db.execute(
         update(OAuthState)
         .where(OAuthState.id == row.id, OAuthState.used_at.is_(None))
@@ -162,6 +230,10 @@ def finish_connect(
     )
     if not used.rowcount:  # type: ignore[attr-defined]
         raise _bad_state()  # the same link finished a moment ago in another request
+
+
+def _connect(db: Session, user: User, platform: Platform, target: Target) -> SocialAccount:
+    profile, tokens = target.profile, target.tokens
     account = db.scalar(
         select(SocialAccount).where(
             SocialAccount.platform == platform,
@@ -189,3 +261,29 @@ def finish_connect(
     store_tokens(account, tokens)
     db.flush()
     return account
+
+
+def _dump(target: Target) -> dict[str, Any]:
+    tokens = target.tokens
+    return {
+        "profile": asdict(target.profile),
+        "tokens": {
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "expires_at": tokens.expires_at.isoformat() if tokens.expires_at else None,
+            "platform_user_id": tokens.platform_user_id,
+            "scopes": list(tokens.scopes),
+        },
+    }
+
+
+def _load(data: dict[str, Any]) -> Target:
+    tokens = dict(data["tokens"])
+    expires = tokens.pop("expires_at")
+    return Target(
+        Profile(**data["profile"]),
+        TokenSet(
+            **tokens | {"scopes": tuple(tokens["scopes"])},
+            expires_at=datetime.fromisoformat(expires) if expires else None,
+        ),
+    )

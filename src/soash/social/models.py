@@ -80,6 +80,9 @@ class OAuthState(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # A login that administers several accounts: what it offered (profiles and tokens, as
+    # encrypted JSON, this row's id bound) until the user picks one or the state expires.
+    choices: Mapped[str | None] = mapped_column(Text)
 
 
 class PlatformMetric(IdMixin, TimestampMixin, Base):

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from soash.schemas import InModel, OutModel
 from soash.social.models import Platform, SocialAccount
@@ -47,6 +47,25 @@ class AuthorizeOut(OutModel):
     authorize_url: str
 
 
+class TargetOut(OutModel):
+    """An account the login administers (a Facebook Page, a LinkedIn organization)."""
+
+    platform_user_id: str
+    username: str | None
+    display_name: str | None
+    avatar_url: str | None
+    followers: int | None
+
+
 class ConnectedOut(OutModel):
-    account: SocialAccountOut
+    """The connected account and its first sync; or, when the login administers several
+    accounts, ``choices`` to pick one from with ``POST .../connect/{platform}/choose``."""
+
+    account: SocialAccountOut | None
     sync_job: JobOut | None
+    choices: list[TargetOut] = Field(default_factory=list)
+
+
+class ChooseIn(InModel):
+    state: str = Field(min_length=1, max_length=200)
+    platform_user_id: str = Field(min_length=1, max_length=128)

@@ -30,7 +30,7 @@ from soash.db import session_scope, utcnow
 from soash.insights.models import InsightType, Priority
 from soash.insights.service import upsert_insight
 from soash.social.models import Platform, SocialAccount
-from soash.social.platforms.base import PlatformClient, RemotePost, TokenSet
+from soash.social.platforms.base import PlatformClient, RemotePost, TargetLister, TokenSet
 from soash.social.platforms.errors import PlatformError, RateLimited, TokenInvalid
 from soash.social.platforms.registry import client_for
 from soash.social.schedule import TRACKED_FOR, metrics_due
@@ -181,7 +181,11 @@ def _refresh(account: _Account, client: PlatformClient) -> TokenSet:
 def _sync_profile(
     account: _Account, client: PlatformClient, tokens: TokenSet, now: datetime
 ) -> None:
-    profile = client.fetch_profile(tokens.access_token)
+    profile = (
+        client.fetch_target_profile(tokens.access_token, platform_user_id=account.platform_user_id)
+        if isinstance(client, TargetLister)
+        else client.fetch_profile(tokens.access_token)
+    )
     day = client.fetch_account_day(
         tokens.access_token, platform_user_id=account.platform_user_id, day=now.date()
     )

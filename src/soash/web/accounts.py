@@ -195,7 +195,45 @@ def finish_connect(
     )
     if not outcome.ok or outcome.value is None:
         return _back(request, back, outcome.errors[forms.FORM], "error")
-    account = outcome.value
+    if isinstance(outcome.value, list):
+        return render(
+            request,
+            "accounts/choose.html",
+            page_title=f"Choose the {name} account",
+            platform=platform,
+            name=name,
+            state=state,
+            choices=outcome.value,
+        )
+    return _connected(request, db, back, platform, outcome.value)
+
+
+@router.post("/accounts/connect/{platform}/choose")
+def choose_target(
+    request: Request, db: DB, auth: Actor, form: Form, platform: Platform
+) -> Response:
+    back = safe_next(request.cookies.get(RETURN_COOKIE), "/accounts")
+    picked = forms.fields(form, "state", "platform_user_id")
+    outcome = forms.attempt(
+        db,
+        lambda: connect.choose_target(
+            db,
+            auth.user,
+            session=auth.session,
+            platform=platform,
+            state=picked["state"][:200],
+            platform_user_id=picked["platform_user_id"][:128],
+        ),
+    )
+    if not outcome.ok or outcome.value is None:
+        return _back(request, back, next(iter(outcome.errors.values())), "error")
+    return _connected(request, db, back, platform, outcome.value)
+
+
+def _connected(
+    request: Request, db: DB, back: str, platform: Platform, account: SocialAccount
+) -> Response:
+    name = label(platform)
     who = f"@{account.username}" if account.username else account.platform_user_id
     synced = forms.attempt(db, lambda: service.ensure_sync(db, account))
     message = f"Connected {name} {who}." + (
