@@ -49,7 +49,7 @@ import io
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -70,6 +70,7 @@ from soash.content.ingest import (
 from soash.content.models import ContentType
 from soash.db import session_scope, upsert, utcnow
 from soash.errors import InvalidInput, SoashError
+from soash.iterables import chunks
 from soash.ownership import owned_by, owner_id
 from soash.social.models import Platform, SocialAccount
 from soash.system.models import JobType
@@ -620,7 +621,7 @@ def _resolve_accounts(
     missing = [key for key in wanted if key not in resolved]
     created = 0
     now = utcnow()
-    for chunk in _chunks(missing, 500):
+    for chunk in chunks(missing, 500):
         fresh = {key: uuid.uuid4() for key in chunk}
         external = {key: import_platform_user_id(owner.id, key[1]) for key in chunk}
         # An upsert, so that two imports naming the same new account at once both succeed.
@@ -655,11 +656,6 @@ def _resolve_accounts(
             created += account_id == fresh[key]
             resolved[key] = _Account(account_id, None)
     return resolved, created
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _batches(reader: _Reader) -> Iterator[list[Any]]:

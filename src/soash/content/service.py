@@ -47,7 +47,7 @@ from soash.content.schemas import (
     PostPage,
 )
 from soash.errors import Conflict, InvalidInput, NotFound
-from soash.ownership import owned_by, owned_by_bound, owner_id
+from soash.ownership import get_owned, owned_by, owned_by_bound, owner_id
 from soash.social import service as social
 from soash.social.models import Platform, SocialAccount
 from soash.users.models import User
@@ -387,14 +387,7 @@ def list_posts(
 
 
 def get_post_row(db: Session, user: User, post_id: uuid.UUID) -> Post:
-    post = db.scalar(
-        select(Post)
-        .join(SocialAccount, SocialAccount.id == Post.social_account_id)
-        .where(Post.id == post_id, owned_by(SocialAccount.user_id, user))
-    )
-    if post is None:
-        raise NotFound(f"You have no post with id {post_id}.")
-    return post
+    return get_owned(db, Post, post_id, user, what="post", owner=SocialAccount.user_id)
 
 
 def get_post(
@@ -471,14 +464,7 @@ def list_categories(db: Session, user: User) -> list[CategoryOut]:
 
 
 def get_category(db: Session, user: User, category_id: uuid.UUID) -> ContentCategory:
-    category = db.scalar(
-        select(ContentCategory).where(
-            ContentCategory.id == category_id, owned_by(ContentCategory.user_id, user)
-        )
-    )
-    if category is None:
-        raise NotFound(f"You have no category with id {category_id}.")
-    return category
+    return get_owned(db, ContentCategory, category_id, user, what="category")
 
 
 def read_category(db: Session, user: User, category_id: uuid.UUID) -> CategoryOut:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from soash import jobs
 from soash.db import utcnow
-from soash.errors import NotFound, TooManyRequests
+from soash.errors import TooManyRequests
 from soash.insights.models import (
     AiInsight,
     ContentRecommendation,
@@ -19,7 +19,7 @@ from soash.insights.models import (
     Priority,
     RecommendationType,
 )
-from soash.ownership import owned_by
+from soash.ownership import get_owned, owned_by
 from soash.system.models import JobType, SystemJob
 from soash.users.models import User
 from soash.users.plans import limits_for
@@ -66,12 +66,7 @@ def list_insights(db: Session, user: User, *, unread_only: bool = False) -> list
 
 
 def get_insight(db: Session, user: User, insight_id: uuid.UUID) -> AiInsight:
-    insight = db.scalar(
-        select(AiInsight).where(AiInsight.id == insight_id, owned_by(AiInsight.user_id, user))
-    )
-    if insight is None:
-        raise NotFound(f"You have no insight with id {insight_id}.")
-    return insight
+    return get_owned(db, AiInsight, insight_id, user, what="insight")
 
 
 def set_insight_read(db: Session, user: User, insight_id: uuid.UUID, *, is_read: bool) -> AiInsight:
@@ -100,14 +95,7 @@ def list_recommendations(
 def update_recommendation(
     db: Session, user: User, recommendation_id: uuid.UUID, *, changes: dict[str, Any]
 ) -> ContentRecommendation:
-    row = db.scalar(
-        select(ContentRecommendation).where(
-            ContentRecommendation.id == recommendation_id,
-            owned_by(ContentRecommendation.user_id, user),
-        )
-    )
-    if row is None:
-        raise NotFound(f"You have no recommendation with id {recommendation_id}.")
+    row = get_owned(db, ContentRecommendation, recommendation_id, user, what="recommendation")
     for field, value in changes.items():
         setattr(row, field, value)
     return row

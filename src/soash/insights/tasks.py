@@ -27,7 +27,7 @@ def queue_nightly_runs() -> int:
     or running is left to it. Returns how many were queued."""
     queued = 0
     with session_scope() as db:
-        users = set(db.scalars(select(SocialAccount.user_id).where(SocialAccount.is_active)))
+        users = set(db.scalars(select(SocialAccount.user_id).where(SocialAccount.syncable)))
         for user_id in sorted(users):
             try:
                 service.queue_run(db, user_id)

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from soash import money
 from soash.config import get_settings
-from soash.errors import Conflict, NotFound
-from soash.ownership import owned_by, owner_id
+from soash.errors import Conflict
+from soash.ownership import get_owned, owned_by, owner_id
 from soash.referrals.models import ConversionStatus, ReferralCode, ReferralSignup
 from soash.security import token_hash
 from soash.users.models import User
@@ -122,12 +122,7 @@ def create_code(db: Session, user: User) -> ReferralCode:
 
 
 def get_code(db: Session, user: User, code_id: uuid.UUID) -> ReferralCode:
-    code = db.scalar(
-        select(ReferralCode).where(ReferralCode.id == code_id, owned_by(ReferralCode.user_id, user))
-    )
-    if code is None:
-        raise NotFound(f"You have no referral code with id {code_id}.")
-    return code
+    return get_owned(db, ReferralCode, code_id, user, what="referral code")
 
 
 def set_code_active(

@@ -33,7 +33,7 @@ def sync(
     """Sync now, in this process (the worker does it daily on its own)."""
     with session_scope() as db:
         stmt = select(SocialAccount.id, SocialAccount.platform, SocialAccount.username).where(
-            SocialAccount.is_active, SocialAccount.access_token.is_not(None)
+            SocialAccount.syncable
         )
         if account:
             stmt = stmt.where(SocialAccount.id == uuid.UUID(account))

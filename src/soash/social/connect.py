@@ -53,7 +53,7 @@ def _check_limit(db: Session, user: User) -> None:
     connected = db.scalar(
         select(func.count())
         .select_from(SocialAccount)
-        .where(SocialAccount.user_id == user.id, SocialAccount.access_token.is_not(None))
+        .where(SocialAccount.user_id == user.id, SocialAccount.connected)
     )
     if (connected or 0) >= limits.social_accounts:
         tier = user.subscription_tier.value
@@ -244,7 +244,7 @@ def _connect(db: Session, user: User, platform: Platform, target: Target) -> Soc
         raise Conflict(
             f"This {platform.value} account is already connected to another Soash account."
         )
-    if account is None or account.access_token is None:
+    if account is None or not account.connected:
         _check_limit(db, user)
     if account is None:
         account = SocialAccount(

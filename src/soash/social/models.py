@@ -17,9 +17,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     true,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from soash.db import Base, IdMixin, JSONType, TimestampMixin, enum_type, utcnow
 
@@ -60,6 +63,26 @@ class SocialAccount(IdMixin, TimestampMixin, Base):
     unavailable_metrics: Mapped[list[str]] = mapped_column(
         JSONType, default=list, server_default="[]"
     )
+
+    @hybrid_property
+    def connected(self) -> bool:
+        """Soash holds a grant for the account (false after a disconnect)."""
+        return self.access_token is not None
+
+    @connected.inplace.expression
+    @classmethod
+    def _connected(cls) -> ColumnElement[bool]:
+        return cls.access_token.is_not(None)
+
+    @hybrid_property
+    def syncable(self) -> bool:
+        """Connected and not paused: the daily sync runs."""
+        return self.is_active and self.access_token is not None
+
+    @syncable.inplace.expression
+    @classmethod
+    def _syncable(cls) -> ColumnElement[bool]:
+        return and_(cls.is_active, cls.access_token.is_not(None))
 
 
 class OAuthState(IdMixin, Base):

@@ -34,8 +34,7 @@ class SocialAccountOut(OutModel):
     @classmethod
     def _from_row(cls, data: Any) -> Any:
         if isinstance(data, SocialAccount):
-            fields = {name: getattr(data, name) for name in cls.model_fields if name != "connected"}
-            return {**fields, "connected": data.access_token is not None}
+            return {name: getattr(data, name) for name in cls.model_fields}
         return data
 
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from soash import jobs
 from soash.config import get_settings
 from soash.content.models import Post
-from soash.errors import Conflict, NotFound
-from soash.ownership import owned_by
+from soash.errors import Conflict
+from soash.ownership import get_owned, owned_by
 from soash.social.models import SocialAccount
 from soash.social.sync import SYNC_TASK
 from soash.social.tokens import forget_tokens
@@ -30,19 +30,12 @@ def list_accounts(db: Session, user: User) -> list[SocialAccount]:
 
 
 def get_account(db: Session, user: User, account_id: uuid.UUID) -> SocialAccount:
-    account = db.scalar(
-        select(SocialAccount).where(
-            SocialAccount.id == account_id, owned_by(SocialAccount.user_id, user)
-        )
-    )
-    if account is None:
-        raise NotFound(f"You have no social account with id {account_id}.")
-    return account
+    return get_owned(db, SocialAccount, account_id, user, what="social account")
 
 
 def set_active(db: Session, user: User, account_id: uuid.UUID, *, is_active: bool) -> SocialAccount:
     account = get_account(db, user, account_id)
-    if is_active and account.access_token is None:
+    if is_active and not account.connected:
         raise Conflict("This account is disconnected; connect it again to resume syncing.")
     account.is_active = is_active
     return account
@@ -61,7 +54,7 @@ def disconnect(db: Session, user: User, account_id: uuid.UUID, *, delete_data: b
 def queue_sync(db: Session, account: SocialAccount) -> SystemJob:
     """Queue a sync of the account (sent once the caller commits). At most one is pending or
     running per account: a second one is a Conflict naming it."""
-    if not account.is_active or account.access_token is None:
+    if not account.syncable:
         raise Conflict("This account is paused or disconnected; reconnect it to sync.")
     return jobs.enqueue(
         db,
@@ -96,11 +89,7 @@ def accounts_due(db: Session, now: datetime) -> list[SocialAccount]:
     daily_hour = get_settings().sync.hour_utc
     young = select(Post.social_account_id).where(Post.posted_at >= now - timedelta(days=1))
     due = []
-    for account in db.scalars(
-        select(SocialAccount).where(
-            SocialAccount.is_active, SocialAccount.access_token.is_not(None)
-        )
-    ):
+    for account in db.scalars(select(SocialAccount).where(SocialAccount.syncable)):
         last = account.last_synced_at
         if (
             last is None
@@ -114,8 +103,7 @@ def accounts_due(db: Session, now: datetime) -> list[SocialAccount]:
         last = account.last_synced_at
         if (
             account.id not in due_ids
-            and account.is_active
-            and account.access_token is not None
+            and account.syncable
             and last is not None
             and now - last >= timedelta(minutes=55)
         ):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from soash.content.models import Post
 from soash.db import session_scope, utcnow
 from soash.insights.models import InsightType, Priority
 from soash.insights.service import upsert_insight
+from soash.iterables import chunks
 from soash.social.models import Platform, SocialAccount
 from soash.social.platforms.base import PlatformClient, RemotePost, TargetLister, TokenSet
 from soash.social.platforms.errors import PlatformError, RateLimited, TokenInvalid
@@ -267,16 +267,11 @@ def _due_posts(account_id: uuid.UUID, now: datetime) -> list[Any]:
     ]
 
 
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _sync_post_metrics(
     account: _Account, client: PlatformClient, tokens: TokenSet, now: datetime
 ) -> int:
     written = 0
-    for batch in _chunks(_due_posts(account.id, now), METRICS_BATCH):
+    for batch in chunks(_due_posts(account.id, now), METRICS_BATCH):
         remote = [
             RemotePost(
                 platform_post_id=r.platform_post_id,

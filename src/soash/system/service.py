@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soash.db import utcnow
-from soash.errors import Conflict, NotFound
-from soash.ownership import owned_by
+from soash.errors import Conflict
+from soash.ownership import get_owned, owned_by
 from soash.system.models import JobStatus, JobType, SystemJob
 from soash.users.models import User
 
@@ -81,9 +81,4 @@ def list_jobs(db: Session, user: User, *, limit: int = 50) -> list[SystemJob]:
 
 
 def get_job(db: Session, user: User, job_id: uuid.UUID) -> SystemJob:
-    job = db.scalar(
-        select(SystemJob).where(SystemJob.id == job_id, owned_by(SystemJob.user_id, user))
-    )
-    if job is None:
-        raise NotFound(f"You have no job with id {job_id}.")
-    return job
+    return get_owned(db, SystemJob, job_id, user, what="job")

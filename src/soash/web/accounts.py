@@ -57,14 +57,14 @@ def platform_cards(accounts: Sequence[SocialAccount]) -> list[PlatformCard]:
             platform=p,
             name=label(p),
             configured=is_configured(p),
-            connected=sum(1 for a in accounts if a.platform is p and a.access_token is not None),
+            connected=sum(1 for a in accounts if a.platform is p and a.connected),
         )
         for p in Platform
     ]
 
 
 def _status(account: SocialAccount, job: SystemJob | None) -> tuple[str, str]:
-    if account.access_token is None:
+    if not account.connected:
         return "Disconnected", "grey"
     if not account.is_active:
         return ("Paused: reconnect needed", "red") if account.sync_error else ("Paused", "amber")
@@ -92,7 +92,7 @@ def account_views(
             AccountView(
                 account=account,
                 demo=is_demo(account.platform_user_id),
-                connected=account.access_token is not None,
+                connected=account.connected,
                 status=status,
                 kind=kind,
                 job=last,

@@ -27,6 +27,7 @@ from urllib.parse import quote
 import httpx
 
 from soash.content.models import ContentType
+from soash.iterables import chunks
 from soash.social.models import Platform
 from soash.social.platforms.base import (
     AccountDay,
@@ -44,7 +45,6 @@ from soash.social.platforms.errors import (
 )
 from soash.social.platforms.oauth import (
     OAuthClient,
-    chunks,
     json_or_none,
     oauth_error,
     objects,

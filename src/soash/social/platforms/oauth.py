@@ -8,7 +8,7 @@ into a :class:`TokenSet`; :func:`oauth_error` maps the RFC 6749 error body
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -159,11 +159,6 @@ def json_or_none(response: httpx.Response) -> Any:
 def split_scopes(scopes: str) -> list[str]:
     """Scopes as a list, whichever of comma or space the platform separates them with."""
     return [s for s in re.split(r"[\s,]+", scopes) if s]
-
-
-def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def optional_str(obj: dict[str, Any], name: str) -> str | None:

@@ -17,6 +17,7 @@ import httpx
 
 from soash.config import SyncSettings, TikTokSettings
 from soash.content.models import ContentType
+from soash.iterables import chunks
 from soash.social.models import Platform
 from soash.social.platforms.base import AccountDay, PostMetrics, Profile, RemotePost, TokenSet
 from soash.social.platforms.errors import (
@@ -27,7 +28,6 @@ from soash.social.platforms.errors import (
 from soash.social.platforms.http import PlatformHttp
 from soash.social.platforms.oauth import (
     OAuthClient,
-    chunks,
     json_or_none,
     oauth_error,
     objects,

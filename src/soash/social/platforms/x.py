@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from soash.content.models import ContentType
+from soash.iterables import chunks
 from soash.social.models import Platform
 from soash.social.platforms.base import AccountDay, PostMetrics, Profile, RemotePost, TokenSet
 from soash.social.platforms.errors import (
@@ -26,7 +27,6 @@ from soash.social.platforms.errors import (
 )
 from soash.social.platforms.oauth import (
     OAuthClient,
-    chunks,
     json_or_none,
     oauth_error,
     objects,
