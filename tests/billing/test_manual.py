@@ -14,7 +14,8 @@ from soash.referrals.models import ConversionStatus, ReferralSignup
 from soash.users import plans
 from soash.users.models import SubscriptionStatus, SubscriptionTier, User
 from tests.billing.conftest import Stripe
-from tests.referrals.factories import make_referral, make_user, signup_row, user_row
+from tests.factories import make_user
+from tests.referrals.factories import make_referral, signup_row, user_row
 
 runner = CliRunner()
 

@@ -29,7 +29,8 @@ from tests.billing.conftest import (
     stripe_signature,
     subscription,
 )
-from tests.referrals.factories import make_referral, make_user, signup_row, user_row
+from tests.factories import make_user
+from tests.referrals.factories import make_referral, signup_row, user_row
 from tests.users.conftest import count_rows
 
 T0 = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)

@@ -13,16 +13,7 @@ from soash.db import session_scope
 from soash.referrals.models import ConversionStatus, ReferralCode, ReferralSignup
 from soash.referrals.service import referee_email_hash
 from soash.users.models import User
-
-
-def make_user(email: str | None = None, **values: object) -> uuid.UUID:
-    with session_scope() as db:
-        user = User(
-            email=email or f"{uuid.uuid4().hex[:12]}@example.com", password_hash="x", **values
-        )
-        db.add(user)
-        db.flush()
-        return user.id
+from tests.factories import make_user
 
 
 def make_code(user_id: uuid.UUID, code: str | None = None, *, active: bool = True) -> str:

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from soash.db import session_scope
 from soash.referrals.models import ConversionStatus, ReferralSignup
 from soash.referrals.service import canonical_email, mask_email
+from tests.factories import make_user
 from tests.helpers import Api
-from tests.referrals.factories import make_code, make_user
+from tests.referrals.factories import make_code
 from tests.users.conftest import count_rows
 
 REFERRALS = "/api/v1/referrals"

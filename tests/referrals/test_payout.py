@@ -21,7 +21,8 @@ from soash.db import session_scope, utcnow
 from soash.referrals import service
 from soash.referrals.models import ConversionStatus, ReferralSignup
 from soash.system.models import JobStatus, JobType, SystemJob
-from tests.referrals.factories import Referral, make_referral, make_user, signup_row
+from tests.factories import make_user
+from tests.referrals.factories import Referral, make_referral, signup_row
 
 runner = CliRunner()
 DAY = timedelta(days=1)

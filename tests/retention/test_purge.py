@@ -22,7 +22,8 @@ from soash.retention.tasks import purge_expired_data
 from soash.social.models import Platform, PlatformMetric, SocialAccount
 from soash.system.models import JobStatus, JobType, SystemJob
 from soash.users.models import User
-from tests.referrals.factories import make_referral, make_user
+from tests.factories import make_user
+from tests.referrals.factories import make_referral
 from tests.users.conftest import count_rows
 
 runner = CliRunner()

@@ -16,17 +16,9 @@ from soash.social.models import Platform, PlatformMetric, SocialAccount
 from soash.social.platforms.base import AccountDay, PostMetrics, Profile, RemotePost, TokenSet
 from soash.social.platforms.demo import DemoClient
 from soash.social.tokens import store_tokens
-from soash.users.models import User
+from tests.factories import make_user
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-def make_user(email: str = "owner@example.com") -> uuid.UUID:
-    with session_scope() as db:
-        user = User(email=email, password_hash="x", is_verified=True)
-        db.add(user)
-        db.flush()
-        return user.id
 
 
 def make_account(

@@ -14,9 +14,9 @@ from soash.config import Settings
 from soash.db import session_scope
 from soash.social.models import SocialAccount
 from soash.social.tokens import load_tokens
+from tests.factories import make_user
 from tests.fakes.facebook import FacebookFake
 from tests.helpers import Api, User
-from tests.web.helpers import make_user
 from tests.web.test_csrf import signed_in
 
 SECOND = "2222222222"

@@ -20,8 +20,9 @@ from soash.social.models import SocialAccount
 from soash.social.service import accounts_due
 from soash.social.tokens import load_tokens, rotate_keys
 from soash.system.models import JobStatus, SystemJob
+from tests.factories import make_user
 from tests.helpers import Api
-from tests.social.conftest import NOW, make_account, make_user
+from tests.social.conftest import NOW, make_account
 
 
 def test_rotation_re_encrypts_every_token_under_the_new_key(

@@ -12,10 +12,10 @@ from soash.db import session_scope
 from soash.social.models import SocialAccount
 from soash.social.tokens import load_tokens
 from soash.system.models import JobStatus, SystemJob
+from tests.factories import make_user
 from tests.fakes.x import XFake
 from tests.helpers import Api
 from tests.social.test_end_to_end import _connect
-from tests.web.helpers import make_user
 from tests.web.test_connect import _finish, _start
 from tests.web.test_csrf import signed_in
 

@@ -14,7 +14,8 @@ from soash.social import service as social
 from soash.social.models import SocialAccount
 from soash.social.tasks import queue_due_syncs
 from soash.system.models import JobStatus, JobType, SystemJob
-from tests.social.conftest import make_account, make_user
+from tests.factories import make_user
+from tests.social.conftest import make_account
 
 
 @pytest.fixture(autouse=True)

@@ -29,10 +29,11 @@ from soash.social import service
 from soash.social.models import Platform, SocialAccount
 from soash.social.platforms.base import TokenSet
 from soash.system.models import JobStatus, SystemJob
+from tests.factories import make_user
 from tests.fakes.llm import FakeLlm
 from tests.fakes.x import XFake
 from tests.insights.conftest import store_planted
-from tests.social.conftest import counts, make_account, make_user
+from tests.social.conftest import counts, make_account
 
 POSTS = 130  # two timeline pages of X's 100
 LEASE_SECONDS = 3

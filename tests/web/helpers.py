@@ -14,29 +14,12 @@ from soash.db import session_scope
 from soash.demo import seed_demo
 from soash.insights.generate import generate_insights
 from soash.referrals import service as referrals
-from soash.users import service as users
-from soash.users.models import SubscriptionTier, User
+from soash.users.models import User
 from tests.fakes.x import XFake
 from tests.helpers import PASSWORD
 
 DEMO_EMAIL = "dana@example.com"
 DEMO_PASSWORD = "sourdough-starter-42"
-
-
-def make_user(
-    email: str, *, tier: SubscriptionTier = SubscriptionTier.free, onboarded: bool = True
-) -> uuid.UUID:
-    """A verified user, straight through the service (the browser is for what is tested)."""
-    with session_scope() as db:
-        user = users.create_user(db, email=email, password=PASSWORD, verified=True, tier=tier)
-        if onboarded:
-            users.update_profile(
-                db,
-                user,
-                values={"brand_name": "Test Brand", "industry": "Testing", "timezone": "UTC"},
-            )
-            users.complete_onboarding(db, user)
-        return user.id
 
 
 def referral_code_of(user_id: uuid.UUID) -> str:

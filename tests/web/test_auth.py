@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.factories import make_user
 from tests.helpers import PASSWORD, last_token
-from tests.web.helpers import make_user
 from tests.web.test_csrf import signed_in, token_in
 
 

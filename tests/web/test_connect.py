@@ -13,8 +13,8 @@ from soash.config import Settings
 from soash.db import session_scope
 from soash.social.models import SocialAccount
 from soash.users.models import User
+from tests.factories import make_user
 from tests.fakes.x import XFake
-from tests.web.helpers import make_user
 from tests.web.test_csrf import signed_in
 
 

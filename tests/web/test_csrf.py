@@ -11,8 +11,8 @@ from sqlalchemy import select
 from soash.content.models import ContentCategory
 from soash.db import session_scope
 from soash.web.csrf import FORM_COOKIE
+from tests.factories import make_user
 from tests.helpers import PASSWORD
-from tests.web.helpers import make_user
 
 
 def token_in(html: str) -> str:

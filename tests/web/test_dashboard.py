@@ -12,7 +12,7 @@ from soash.content.models import ContentType
 from soash.db import session_scope
 from soash.users.models import User
 from tests.analytics import data
-from tests.web.helpers import make_user
+from tests.factories import make_user
 from tests.web.test_csrf import signed_in
 
 

@@ -20,7 +20,7 @@ from soash.insights.models import (
     RecommendationType,
 )
 from soash.users.models import User
-from tests.web.helpers import make_user
+from tests.factories import make_user
 from tests.web.test_csrf import signed_in
 
 

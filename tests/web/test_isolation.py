@@ -28,7 +28,7 @@ from soash.social.platforms.base import TokenSet
 from soash.social.tokens import store_tokens
 from soash.users.models import User
 from tests.analytics import data
-from tests.web.helpers import make_user
+from tests.factories import make_user
 from tests.web.test_csrf import signed_in
 
 

@@ -13,16 +13,11 @@ from sqlalchemy import select
 from soash.db import session_scope
 from soash.referrals.models import ReferralSignup
 from soash.users.models import User
+from tests.factories import make_user
 from tests.fakes.x import XFake
 from tests.helpers import PASSWORD, last_token
 from tests.web.conftest import Console, Server
-from tests.web.helpers import (
-    history_csv,
-    make_user,
-    referral_code_of,
-    x_consent_route,
-    x_posts,
-)
+from tests.web.helpers import history_csv, referral_code_of, x_consent_route, x_posts
 
 
 @pytest.mark.usefixtures("inline_jobs")

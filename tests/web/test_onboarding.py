@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from soash.db import session_scope
 from soash.users.models import UserProfile
-from tests.web.helpers import make_user
+from tests.factories import make_user
 from tests.web.test_csrf import signed_in
 
 

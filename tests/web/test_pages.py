@@ -12,9 +12,10 @@ from soash.content.models import Post
 from soash.db import session_scope
 from soash.insights.models import AiInsight
 from soash.social.models import SocialAccount
+from tests.factories import make_user
 from tests.helpers import PASSWORD
 from tests.web.conftest import DESKTOP, PHONE, Console, Server, new_context
-from tests.web.helpers import DEMO_EMAIL, DEMO_PASSWORD, make_user, seed_demo_user, sign_in
+from tests.web.helpers import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_user, sign_in
 
 SIGNED_OUT = [
     "/sign-in",

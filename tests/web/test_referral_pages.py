@@ -6,8 +6,8 @@ import re
 
 from fastapi.testclient import TestClient
 
+from tests.factories import make_user
 from tests.helpers import PASSWORD
-from tests.web.helpers import make_user
 from tests.web.test_csrf import signed_in, token_in
 
 
