@@ -1,4 +1,4 @@
-"""Analytics benchmark (issue 4, section 5): the dashboard endpoints for a heavy tenant.
+"""Analytics benchmark: the dashboard endpoints for a heavy tenant.
 
 The tenant: one pro user in Europe/Berlin with 5 accounts, 10,000 posts spread over the last
 two years (shaped like the demo platform's: its content types, posting hours, hashtags and
@@ -22,7 +22,7 @@ The two are measured in turns (a request, then a replay), so both see the same m
     .venv/bin/python bench/analytics.py --backend postgresql --explain
     .venv/bin/python bench/analytics.py --posts 2000 --repeat 20   # a quick run
 
-Writes ``bench/results/analytics.json``. Targets (issue 4), on PostgreSQL: the overview's p95
+Writes ``bench/results/analytics.json``. Targets, on PostgreSQL: the overview's p95
 at most 100 ms and within 2x of its raw SQL. ``insights_rows`` is where the time to generate
 patterns + insights for the tenant joins the table.
 """
@@ -647,11 +647,11 @@ def measure(
     return http, sql
 
 
-# -- the lead's part ----------------------------------------------------------------------------
+# -- the insight run --------------------------------------------------------------------------
 
 
 def insights_rows(tenant: Tenant) -> list[dict[str, Any]]:
-    """LEAD (issue 4, section 5): time generating patterns + insights for ``tenant`` here.
+    """Time generating patterns + insights for ``tenant``.
 
     The tenant is loaded and analysed (``tenant.url``, ``tenant.user_id``); return one row per
     measurement, e.g. ``{"name": "patterns + insights", "seconds": 1.23, "target_seconds": 5.0}``.

@@ -22,7 +22,7 @@ and keeps each method's best run.
     .venv/bin/python bench/ingest.py --rows 100000   # a quick one
 
 Prints a table (backend, method, rows, seconds, rows/s, ratio to COPY) and writes
-``bench/results/ingest.json``. Target (issue 3): the sync's write path at >= 1/3 of COPY's rate
+``bench/results/ingest.json``. Target: the sync's write path at >= 1/3 of COPY's rate
 on PostgreSQL.
 """
 
