@@ -7,7 +7,9 @@ every command imports what it uses inside its body.
 
 from __future__ import annotations
 
+import logging
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -123,11 +125,18 @@ def serve(
     settings = get_settings()
     configure(settings.log_level, settings.log_format)
     _require_migrated()
+    if settings.metrics.port is not None:
+        from soash.metrics.exporter import serve_metrics
+
+        serve_metrics(settings)
     worker = None
     if with_worker:
         worker = embedded.start_worker()
         embedded.stop_on_signals(worker)
-    _console().print(f"Soash is running at [bold]http://{host}:{port}[/bold] (API docs: /docs)")
+    if settings.log_format == "json":  # every line of the output is then one JSON object
+        logging.getLogger("soash").info("Soash is running at http://%s:%s", host, port)
+    else:
+        _console().print(f"Soash is running at [bold]http://{host}:{port}[/bold] (API docs: /docs)")
     try:
         uvicorn.run(
             "soash.app:create_app",
@@ -210,6 +219,35 @@ def keys_generate() -> None:
     console = _console()
     console.print(f"SOASH_SECURITY_SESSION_SECRET={secrets.token_urlsafe(48)}")
     console.print(f"SOASH_SECURITY_ENCRYPTION_KEYS={new_encryption_key_spec('k1')}")
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="File to write (must not exist).")],
+) -> None:
+    """Back up the database to PATH, consistently while Soash keeps serving."""
+    from soash import backup as backups
+
+    try:
+        manifest = backups.backup(_database_url(), path)
+    except backups.BackupError as exc:
+        raise _fail(str(exc)) from None
+    keys = ", ".join(manifest.key_ids) or "none in use"
+    _console().print(f"Backed up to {path} (revision {manifest.revision}; keys: {keys}).")
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file written by `soash backup`.")],
+) -> None:
+    """Restore a backup into this installation's database, which must be empty."""
+    from soash import backup as backups
+
+    try:
+        manifest = backups.restore(path, _database_url())
+    except backups.BackupError as exc:
+        raise _fail(str(exc)) from None
+    _console().print(f"Restored {path} (revision {manifest.revision}).")
 
 
 @app.command()
