@@ -74,7 +74,7 @@ def _console() -> Console:
 
 
 def _fail(message: str) -> typer.Exit:
-    _console().print(f"[red]Error:[/red] {message}")
+    _console().print(f"[red]Error:[/red] {message}", soft_wrap=True)  # one line, unwrapped
     return typer.Exit(code=1)
 
 

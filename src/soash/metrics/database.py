@@ -115,17 +115,14 @@ def _sync_failures(db: Session) -> Metric:
             ids.append(uuid.UUID(subject or ""))
         except ValueError:
             continue
-    platforms = (
-        dict(
-            db.execute(
-                select(SocialAccount.id, SocialAccount.platform).where(SocialAccount.id.in_(ids))
-            )
-            .tuples()
-            .all()
-        )
+    rows = (
+        db.execute(
+            select(SocialAccount.id, SocialAccount.platform).where(SocialAccount.id.in_(ids))
+        ).all()
         if ids
-        else {}
+        else []
     )
+    platforms = {account_id: platform for account_id, platform in rows}
     failures = Counter(platforms[i].value for i in ids if i in platforms)
     for platform, count in sorted(failures.items()):
         family.add_metric([platform], count)

@@ -35,8 +35,27 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, recorded)
         finally:
-            # The router leaves the matched route in the scope; an unmatched path is one label.
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
-            REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(
+            REQUEST_SECONDS.labels(scope["method"], route_template(scope), str(status)).observe(
                 time.perf_counter() - started
             )
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's path with its parameters by name, from what routing left in the
+    scope (``endpoint``, ``path_params``); any path that matched no route is one label."""
+    if scope.get("endpoint") is None and scope.get("route") is None:
+        return "unmatched"
+    path: str = scope["path"]
+    params = {name: str(value) for name, value in (scope.get("path_params") or {}).items()}
+    for name, value in params.items():  # a {name:path} parameter: the tail of the path
+        if "/" in value and path.endswith(value):
+            path = path[: -len(value)] + "{" + name + "}"
+    segments = path.split("/")
+    for name, value in params.items():
+        if "/" in value or not value:
+            continue
+        for i in range(len(segments) - 1, -1, -1):
+            if segments[i] == value:
+                segments[i] = "{" + name + "}"
+                break
+    return "/".join(segments)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from soash.db import session_scope, utcnow
 from soash.errors import Conflict, NotFound
+from soash.logs import bind_job
 from soash.ownership import owned_by
 from soash.system.models import JobStatus, JobType, SystemJob
 from soash.users.models import User
@@ -105,7 +106,8 @@ def run_job(
         job.started_at = utcnow()
     result: dict[str, Any] = {}
     try:
-        yield result
+        with bind_job(job_id):  # log lines of the job carry its id
+            yield result
     except JobDeferred as exc:
         with session_scope() as db:
             job = db.get_one(SystemJob, job_id)
