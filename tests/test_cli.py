@@ -123,6 +123,16 @@ def test_keys_generate_prints_usable_secrets() -> None:
         ["users", "create"],
         ["demo"],
         ["keys"],
+        ["keys", "rotate"],
+        ["users", "set-tier"],
+        ["sync"],
+        ["insights"],
+        ["patterns"],
+        ["import"],
+        ["referrals"],
+        ["retention"],
+        ["backup"],
+        ["restore"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:

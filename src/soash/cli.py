@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,9 +20,13 @@ from soash.lazycli import Lazy
 if TYPE_CHECKING:
     from rich.console import Console
 
+# Plain help and tracebacks: Typer's rich ones import rich's markdown, syntax highlighting and
+# traceback machinery, and that was most of the time `soash --help` took.
+PLAIN: dict[str, Any] = {"rich_markup_mode": None, "pretty_exceptions_enable": False}
 app = typer.Typer(
     help="Soash: social media analytics and content assistant.",
     no_args_is_help=True,
+    **PLAIN,
     cls=lazycli.group(
         {
             "users": Lazy("soash.cli_users:app", "Manage users."),
@@ -46,10 +50,11 @@ app = typer.Typer(
         }
     ),
 )
-db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True, **PLAIN)
 keys_app = typer.Typer(
     help="Secrets and encryption keys.",
     no_args_is_help=True,
+    **PLAIN,
     cls=lazycli.group(
         {
             "rotate": Lazy(

@@ -134,7 +134,11 @@ def dict_config(level: str = "INFO", fmt: str = "text") -> dict[str, Any]:
         },
         "root": {"level": level.upper(), "handlers": ["default"]},
         "loggers": {
-            name: {"handlers": [], "propagate": True, "level": level.upper()} for name in LOGGERS
+            **{
+                name: {"handlers": [], "propagate": True, "level": level.upper()}
+                for name in LOGGERS
+            },
+            "alembic": {"level": "WARNING"},  # its set-up chatter; `soash db` reports itself
         },
     }
 
