@@ -106,7 +106,10 @@ def test_db_current_reports_up_to_date() -> None:
 
 def test_keys_generate_prints_usable_secrets() -> None:
     result = runner.invoke(app, ["keys", "generate"])
-    line = next(x for x in result.output.splitlines() if x.startswith("SOASH_SECURITY_ENC"))
+    lines = result.output.splitlines()
+    assert len(lines) == 2  # one line each, unwrapped, ready for an environment file
+    assert len(lines[0].split("=", 1)[1]) == 64
+    line = next(x for x in lines if x.startswith("SOASH_SECURITY_ENC"))
     ring = KeyRing.parse(line.split("=", 1)[1])
     assert ring.decrypt(ring.encrypt("x", context="c"), context="c") == "x"
 

@@ -221,9 +221,9 @@ def keys_generate() -> None:
 
     from soash.config import new_encryption_key_spec
 
-    console = _console()
-    console.print(f"SOASH_SECURITY_SESSION_SECRET={secrets.token_urlsafe(48)}")
-    console.print(f"SOASH_SECURITY_ENCRYPTION_KEYS={new_encryption_key_spec('k1')}")
+    # Plain lines, never wrapped: they are meant for an environment file.
+    typer.echo(f"SOASH_SECURITY_SESSION_SECRET={secrets.token_urlsafe(48)}")
+    typer.echo(f"SOASH_SECURITY_ENCRYPTION_KEYS={new_encryption_key_spec('k1')}")
 
 
 @app.command()
