@@ -14,6 +14,10 @@ from pathlib import Path
 
 import httpx
 
+# The installed console script, as an operator or a unit file runs it (its spawned web workers
+# re-import the script's module, unlike `python -m soash`).
+SOASH = str(Path(sys.executable).with_name("soash"))
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -28,7 +32,7 @@ def start_soash(
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), **(env or {})}
     with log.open("wb") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "soash", *args],
+            [SOASH, *args],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
