@@ -133,7 +133,11 @@ def test_keys_generate_prints_usable_secrets() -> None:
         ["patterns"],
         ["import"],
         ["referrals"],
+        ["referrals", "payout"],
         ["retention"],
+        ["retention", "purge"],  # a group of one command stays a group
+        ["import", "posts"],
+        ["insights", "generate"],
         ["backup"],
         ["restore"],
     ],

@@ -31,11 +31,13 @@ class _Placeholder(TyperCommand):
 def load(name: str, lazy: Lazy) -> click.Command:
     module, attribute = lazy.target.split(":")
     obj: Any = getattr(importlib.import_module(module), attribute)
-    if not isinstance(obj, typer.Typer):
+    command: click.Command
+    if isinstance(obj, typer.Typer):
+        command = typer.main.get_group(obj)  # a group even when it holds one command
+    else:
         single = typer.Typer()
         single.command(name)(obj)
-        obj = single
-    command = typer.main.get_command(obj)
+        command = typer.main.get_command(single)
     command.name = name
     return command
 
