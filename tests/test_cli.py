@@ -106,7 +106,10 @@ def test_db_current_reports_up_to_date() -> None:
 
 def test_keys_generate_prints_usable_secrets() -> None:
     result = runner.invoke(app, ["keys", "generate"])
-    line = next(x for x in result.output.splitlines() if x.startswith("SOASH_SECURITY_ENC"))
+    lines = result.output.splitlines()
+    assert len(lines) == 2  # one line each, unwrapped, ready for an environment file
+    assert len(lines[0].split("=", 1)[1]) == 64
+    line = next(x for x in lines if x.startswith("SOASH_SECURITY_ENC"))
     ring = KeyRing.parse(line.split("=", 1)[1])
     assert ring.decrypt(ring.encrypt("x", context="c"), context="c") == "x"
 
@@ -123,6 +126,20 @@ def test_keys_generate_prints_usable_secrets() -> None:
         ["users", "create"],
         ["demo"],
         ["keys"],
+        ["keys", "rotate"],
+        ["users", "set-tier"],
+        ["sync"],
+        ["insights"],
+        ["patterns"],
+        ["import"],
+        ["referrals"],
+        ["referrals", "payout"],
+        ["retention"],
+        ["retention", "purge"],  # a group of one command stays a group
+        ["import", "posts"],
+        ["insights", "generate"],
+        ["backup"],
+        ["restore"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from soash import __version__, problems, web
+from soash import __version__, observability, problems, web
 from soash.analytics.api import router as analytics
 from soash.billing.api import billing
 from soash.config import get_settings
@@ -54,4 +54,5 @@ def create_app() -> FastAPI:
         default=settings.max_body_bytes,
         overrides={f"{API_PREFIX}{imports.prefix}": upload_limit(settings)},
     )
+    observability.install(app, settings)  # request ids and metrics: outermost, keep last
     return app

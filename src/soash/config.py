@@ -202,6 +202,30 @@ class LlmSettings(BaseSettings):
     timeout_seconds: float = Field(default=20.0, gt=0)
 
 
+class ServeSettings(BaseSettings):
+    """The web server run by ``soash serve``."""
+
+    model_config = SettingsConfigDict(env_prefix="SOASH_SERVE_", extra="ignore")
+
+    # How long an idle HTTP keep-alive connection stays open (behind a proxy: above its own).
+    keep_alive_seconds: int = Field(default=5, ge=1)
+    # With --workers N: how long a web worker may take to answer its supervisor's health
+    # check (and to start) before it is replaced.
+    worker_healthcheck_seconds: int = Field(default=30, ge=1)
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs).
+    forwarded_allow_ips: str = "127.0.0.1"
+
+
+class MetricsSettings(BaseSettings):
+    """The Prometheus endpoint: off unless a port is set; served by ``soash serve`` on its own
+    port (keep it off the public network)."""
+
+    model_config = SettingsConfigDict(env_prefix="SOASH_METRICS_", extra="ignore")
+
+    port: int | None = Field(default=None, ge=1, le=65535)
+    host: str = "127.0.0.1"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOASH_", extra="ignore")
 
@@ -211,6 +235,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     max_body_bytes: int = 1_048_576
     max_import_bytes: int = Field(default=52_428_800, ge=1)  # CSV imports (50 MiB)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
@@ -226,6 +251,8 @@ class Settings(BaseSettings):
     linkedin: LinkedInSettings = Field(default_factory=LinkedInSettings)
     billing: BillingSettings = Field(default_factory=BillingSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @model_validator(mode="after")
     def _secrets_present(self) -> Settings:

@@ -1,15 +1,17 @@
-"""Run Alembic migrations from code (the CLI and the tests use this)."""
+"""Run Alembic migrations from code (the CLI and the tests use this).
+
+Alembic is imported inside the functions: most commands never migrate, and importing it costs.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from typing import TYPE_CHECKING
 
 from soash.db import make_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def _script_location() -> Path:
@@ -18,6 +20,8 @@ def _script_location() -> Path:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_script_location()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -25,14 +29,20 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str) -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(url), revision)
 
 
 def current(url: str) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -42,4 +52,6 @@ def current(url: str) -> str | None:
 
 
 def head() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -24,6 +24,7 @@ from sqlalchemy import func, or_, update
 
 from soash.config import get_settings
 from soash.db import session_scope, utcnow
+from soash.logs import bind_job
 from soash.system.models import JobStatus, JobType, SystemJob
 from soash.system.service import clean_message, create_job
 
@@ -156,7 +157,7 @@ def running(job_id: uuid.UUID) -> Iterator[dict[str, Any]]:
     worker = worker_id()
     result: dict[str, Any] = {}
     try:
-        with _Heartbeat(job_id, worker):
+        with _Heartbeat(job_id, worker), bind_job(job_id):  # its log lines carry its id
             yield result
     except JobDeferred as exc:
         _finish(
