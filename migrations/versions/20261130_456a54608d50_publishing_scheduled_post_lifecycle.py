@@ -22,9 +22,25 @@ OLD_STATUSES = ("scheduled", "published", "failed")
 NEW_STATUSES = ("draft", "scheduled", "publishing", "published", "failed", "cancelled")
 OLD_TYPES = ("image", "video", "carousel", "story")
 NEW_TYPES = (*OLD_TYPES, "reel", "text")
+OLD_JOBS = (
+    "sync_metrics",
+    "generate_insights",
+    "import_data",
+    "seed_demo",
+    "retention_purge",
+    "referral_payout",
+)
+NEW_JOBS = (*OLD_JOBS, "publish_post")
+
+
+def _job_types(values: tuple[str, ...]) -> None:
+    with op.batch_alter_table("system_jobs", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_system_jobs_jobtype"), type_="check")
+        batch_op.create_check_constraint("jobtype", sa.column("job_type").in_(values))
 
 
 def upgrade() -> None:
+    _job_types(NEW_JOBS)
     with op.batch_alter_table("scheduled_posts", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("timezone", sa.String(length=64), server_default="UTC", nullable=False)
@@ -75,6 +91,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM system_jobs WHERE job_type = 'publish_post'")
+    _job_types(OLD_JOBS)
     # The old enums cannot hold the new values: keep the rows, in the nearest old meaning.
     op.execute(
         "UPDATE scheduled_posts SET status = 'scheduled' WHERE status IN ('draft', 'publishing')"
