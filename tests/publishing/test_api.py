@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -33,7 +34,7 @@ def test_a_scheduled_post_gets_a_job_that_waits_for_its_time(api: Api, owner: Us
 
 def test_each_broken_platform_rule_is_a_422_naming_it(api: Api, owner: User) -> None:
     account = x_account(owner)
-    cases = {
+    cases: dict[str, dict[str, Any]] = {
         "caption_length": {"caption": "a" * 281},
         "hashtag_count": {"caption": " ".join(f"#t{i}" for i in range(11))},
         "content_type": {"content_type": "story"},
