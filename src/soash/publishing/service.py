@@ -142,7 +142,15 @@ def _check_plan(db: Session, user: User, when: datetime, *, exclude: uuid.UUID |
 def queue_job(db: Session, post: ScheduledPost, now: datetime) -> None:
     """Give a scheduled post its publish job (waking at its time), or move the one it has."""
     delay = max(0.0, (post.scheduled_for - now).total_seconds())
-    job = db.get(SystemJob, post.job_id) if post.job_id else None
+    job = db.scalar(
+        select(SystemJob).where(
+            SystemJob.job_type == JobType.publish_post,
+            SystemJob.subject == str(post.id),
+            SystemJob.status.in_([JobStatus.pending, JobStatus.running]),
+        )
+    )
+    if job is not None:
+        post.job_id = job.id
     if job is not None and job.status is JobStatus.pending:
         job.run_after = post.scheduled_for if delay else None
         job.sent_at = now
@@ -262,11 +270,13 @@ def change(
 
 def _unqueue(db: Session, post: ScheduledPost) -> None:
     """Retire the post's pending publish job (a running one finds the post no longer due)."""
-    if post.job_id is None:
-        return
     db.execute(
         update(SystemJob)
-        .where(SystemJob.id == post.job_id, SystemJob.status == JobStatus.pending)
+        .where(
+            SystemJob.job_type == JobType.publish_post,
+            SystemJob.subject == str(post.id),
+            SystemJob.status == JobStatus.pending,
+        )
         .values(
             status=JobStatus.completed,
             completed_at=utcnow(),
