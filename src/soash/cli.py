@@ -19,6 +19,7 @@ from soash.db import session_scope
 from soash.errors import SoashError
 from soash.insights import cli as insights_cli
 from soash.logs import configure as configure_logging
+from soash.publishing.cli import posts_app
 from soash.referrals.cli import app as referrals_app
 from soash.retention.cli import app as retention_app
 from soash.social import cli as social_cli
@@ -36,6 +37,7 @@ app.add_typer(referrals_app, name="referrals")
 app.add_typer(retention_app, name="retention")
 app.add_typer(import_app, name="import")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(posts_app, name="posts")
 users_app.command("set-tier")(set_tier)
 app.command("sync")(social_cli.sync)
 app.add_typer(insights_cli.insights_app, name="insights")
