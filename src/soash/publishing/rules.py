@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from soash.publishing.models import ScheduledContentType as Kind
 from soash.social.models import Platform
+from soash.social.platforms.rules_media import media_kind
 
 HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
 
@@ -91,25 +92,12 @@ RULES: dict[Platform, PlatformRules] = {
     ),
 }
 
-_VIDEO_EXT = (".mp4", ".mov", ".m4v", ".webm")
-_IMAGE_EXT = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic")
-
 
 @dataclass(frozen=True)
 class Violation:
     rule: str
     field: str
     message: str
-
-
-def media_kind(url: str) -> str | None:
-    """ "image" or "video" from the URL's path ending; None when it says neither."""
-    path = url.split("?", 1)[0].lower()
-    if path.endswith(_VIDEO_EXT):
-        return "video"
-    if path.endswith(_IMAGE_EXT):
-        return "image"
-    return None
 
 
 def hashtags_in(caption: str | None, hashtags: list[str]) -> set[str]:
