@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from soash.cli import app
+from soash.content.models import Post
 from soash.db import session_scope
 from soash.publishing.models import ScheduledPost, ScheduledStatus
 from soash.publishing.tasks import sweep_posts
@@ -56,3 +57,17 @@ def test_the_sweep_requeues_a_due_post_whose_job_was_lost(
     assert len(x_fake.created) == 1
     assert sweep_posts() == 0  # nothing left to do, nothing sent twice
     assert len(x_fake.created) == 1
+    with session_scope() as db:  # the sync finds the post on X
+        synced = Post(
+            social_account_id=post.social_account_id,
+            platform_post_id=x_fake.created[0],
+            media_urls=[],
+            hashtags=[],
+        )
+        db.add(synced)
+    sweep_posts()
+    with session_scope() as db:
+        row = db.get_one(Post, synced.id)
+        assert row.is_published and row.is_scheduled
+        assert row.scheduled_for == post.scheduled_for
+        assert db.get_one(ScheduledPost, uuid.UUID(post_id)).post_id == row.id

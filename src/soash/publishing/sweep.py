@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from soash.content.models import Post
 from soash.publishing.dispatch import MAX_ATTEMPTS
 from soash.publishing.models import ScheduledPost, ScheduledStatus
 from soash.publishing.service import queue_job
@@ -42,3 +43,23 @@ def requeue_lost(db: Session, *, now: datetime) -> int:
         post.job_id = None
         queue_job(db, post, now)
     return len(lost)
+
+
+def link_synced(db: Session) -> int:
+    """Link each published post to the row the sync made of it, and mark that row as having
+    come through Soash (``is_published``, ``is_scheduled``, ``scheduled_for``); how many."""
+    rows = db.execute(
+        select(ScheduledPost, Post)
+        .join(
+            Post,
+            (Post.social_account_id == ScheduledPost.social_account_id)
+            & (Post.platform_post_id == ScheduledPost.platform_post_id),
+        )
+        .where(ScheduledPost.status == ScheduledStatus.published, ScheduledPost.post_id.is_(None))
+    ).all()
+    for scheduled, post in rows:
+        scheduled.post_id = post.id
+        post.is_published = True
+        post.is_scheduled = True
+        post.scheduled_for = scheduled.scheduled_for
+    return len(rows)

@@ -11,7 +11,7 @@ from soash import jobs
 from soash.db import session_scope, utcnow
 from soash.publishing.dispatch import publish_post
 from soash.publishing.service import PUBLISH_TASK
-from soash.publishing.sweep import requeue_lost
+from soash.publishing.sweep import link_synced, requeue_lost
 
 
 @jobs.task(PUBLISH_TASK)
@@ -20,9 +20,12 @@ def publish_post_task(result: dict[str, Any], *, post_id: str) -> None:
 
 
 def sweep_posts() -> int:
-    """Give every due post that lost its job a new one (sent after commit); how many."""
+    """Give every due post that lost its job a new one (sent after commit), and link
+    published posts to the synced ones; how many were re-queued."""
     with session_scope() as db:
-        return requeue_lost(db, now=utcnow())
+        requeued = requeue_lost(db, now=utcnow())
+        link_synced(db)
+        return requeued
 
 
 @jobs.periodic_task(crontab(minute="*"), name="publishing.sweep_posts")
