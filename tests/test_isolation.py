@@ -533,6 +533,70 @@ def _delete_category(api: Api, alice: User, bob: User) -> None:
     assert api.client.get(path, headers=alice.headers).status_code == 200
 
 
+def _alice_scheduled(api: Api, alice: User) -> str:
+    from tests.publishing.conftest import new_post, x_account
+
+    created = new_post(api, alice, x_account(alice))
+    assert created.status_code == 201, created.text
+    post_id: str = created.json()["id"]
+    return post_id
+
+
+@check("POST", "/api/v1/scheduled-posts")
+def _create_scheduled(api: Api, alice: User, bob: User) -> None:
+    from tests.publishing.conftest import new_post
+
+    response = new_post(api, bob, _alice_account(alice))  # onto alice's account
+    assert response.status_code == 404
+    assert api.client.get("/api/v1/scheduled-posts", headers=alice.headers).json()["items"] == []
+
+
+@check("GET", "/api/v1/scheduled-posts")
+def _list_scheduled(api: Api, alice: User, bob: User) -> None:
+    _alice_scheduled(api, alice)
+    assert api.client.get("/api/v1/scheduled-posts", headers=bob.headers).json()["items"] == []
+    params = {"account_id": str(_alice_account(alice))}
+    mine = api.client.get("/api/v1/scheduled-posts", params=params, headers=bob.headers)
+    assert mine.status_code == 404
+
+
+@check("GET", "/api/v1/scheduled-posts/{post_id}")
+def _read_scheduled(api: Api, alice: User, bob: User) -> None:
+    path = f"/api/v1/scheduled-posts/{_alice_scheduled(api, alice)}"
+    assert api.client.get(path, headers=bob.headers).status_code == 404
+    assert api.client.get(path, headers=alice.headers).status_code == 200
+
+
+@check("PATCH", "/api/v1/scheduled-posts/{post_id}")
+def _patch_scheduled(api: Api, alice: User, bob: User) -> None:
+    path = f"/api/v1/scheduled-posts/{_alice_scheduled(api, alice)}"
+    response = api.client.patch(path, json={"caption": "Mallory"}, headers=bob.headers)
+    assert response.status_code == 404
+    assert api.client.get(path, headers=alice.headers).json()["caption"] != "Mallory"
+
+
+@check("DELETE", "/api/v1/scheduled-posts/{post_id}")
+def _delete_scheduled(api: Api, alice: User, bob: User) -> None:
+    path = f"/api/v1/scheduled-posts/{_alice_scheduled(api, alice)}"
+    assert api.client.delete(path, headers=bob.headers).status_code == 404
+    assert api.client.get(path, headers=alice.headers).status_code == 200
+
+
+def _scheduled_action(action: str) -> Check:
+    def run(api: Api, alice: User, bob: User) -> None:
+        path = f"/api/v1/scheduled-posts/{_alice_scheduled(api, alice)}"
+        assert api.client.post(f"{path}/{action}", headers=bob.headers).status_code == 404
+        assert api.client.get(path, headers=alice.headers).json()["status"] == "scheduled"
+        listed = api.client.get("/api/v1/scheduled-posts", headers=alice.headers).json()
+        assert len(listed["items"]) == 1  # nothing duplicated either
+
+    return run
+
+
+for _action in ("publish-now", "cancel", "retry", "duplicate"):
+    check("POST", f"/api/v1/scheduled-posts/{{post_id}}/{_action}")(_scheduled_action(_action))
+
+
 def _api_routes() -> list[tuple[str, str]]:
     # The OpenAPI document lists every route however routers are nested.
     paths = create_app().openapi()["paths"]

@@ -12,6 +12,7 @@ from soash.content.api import categories, imports, posts, upload_limit
 from soash.insights.api import router as insights
 from soash.logs import install_filter
 from soash.middleware import BodyLimit, SecurityHeaders
+from soash.publishing.api import router as scheduled_posts
 from soash.referrals.api import referrals
 from soash.social.api import router as social_accounts
 from soash.system.api import health, jobs
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
         analytics,
         posts,
         categories,
+        scheduled_posts,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -43,6 +43,9 @@ app = typer.Typer(
             "jobs": Lazy(
                 "soash.system.cli:jobs_app", "Background jobs: list them, sweep lost ones."
             ),
+            "posts": Lazy(
+                "soash.publishing.cli:posts_app", "Schedule, list and cancel posts to publish."
+            ),
             "insights": Lazy(
                 "soash.insights.cli:insights_app", "AI insights and content recommendations."
             ),

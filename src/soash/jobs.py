@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from huey import Huey, RedisHuey, SqliteHuey
@@ -22,6 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from soash.config import get_settings
+from soash.db import utcnow
 from soash.system.models import JobType, SystemJob
 from soash.system.runner import JobDeferred, JobFailed, claim, running
 from soash.system.service import create_job
@@ -33,6 +36,7 @@ TASK_MODULES: tuple[str, ...] = (
     "soash.social.tasks",
     "soash.retention.tasks",
     "soash.insights.tasks",
+    "soash.publishing.tasks",
 )
 
 
@@ -130,7 +134,8 @@ def send(task_name: str, job_id: uuid.UUID, *, delay: float | None = None) -> No
     load_tasks()
     wake = TASKS[task_name].wake
     if delay:
-        wake.schedule(args=(str(job_id),), delay=max(1, int(delay)))
+        # Rounded up: a wake-up before the job's ``run_after`` finds it not due.
+        wake.schedule(args=(str(job_id),), delay=max(1, math.ceil(delay)))
     else:
         wake(str(job_id))
 
@@ -161,15 +166,20 @@ def enqueue(
     job_type: JobType,
     user_id: uuid.UUID | None,
     subject: str | None = None,
+    delay: float | None = None,
 ) -> SystemJob:
     """Record a pending job in ``db``'s transaction; wake a worker once it commits. The task
     runs as ``work(result, **payload)``. With a ``subject``, a second active job for it
-    raises Conflict (see ``create_job``)."""
+    raises Conflict (see ``create_job``). With a ``delay`` (seconds), the job may not run
+    before then (its ``run_after``) and its wake-up is sent with that eta; the sweep wakes it
+    again should the queue lose it."""
     job = create_job(
         db, job_type=job_type, user_id=user_id, subject=subject, task=task_name, payload=payload
     )
+    if delay:
+        job.run_after = utcnow() + timedelta(seconds=delay)
     job_id = job.id
-    defer(db, lambda: send(task_name, job_id))
+    defer(db, lambda: send(task_name, job_id, delay=delay))
     return job
 
 

@@ -2,9 +2,10 @@
 
 from soash.analytics.models import CustomReport
 from soash.billing.models import BillingEvent
-from soash.content.models import ContentCategory, Post, PostMetric, ScheduledPost, post_categories
+from soash.content.models import ContentCategory, Post, PostMetric, post_categories
 from soash.db import Base
 from soash.insights.models import AiInsight, ContentRecommendation, PerformancePattern
+from soash.publishing.models import ScheduledPost
 from soash.referrals.models import ReferralCode, ReferralSignup
 from soash.retention.models import RETENTION_INDEXES
 from soash.social.models import OAuthState, PlatformMetric, SocialAccount

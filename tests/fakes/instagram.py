@@ -17,8 +17,9 @@ support for it on this host is unconfirmed), so clients must stop at older posts
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from soash.config import InstagramSettings
@@ -133,6 +134,79 @@ class InstagramFake(MetaFake):
         self.api(r"(?P<id>\d+)/stories", self._media_edge)
         self.api(r"(?P<id>\d+)/insights", self._insights)
         self.api(r"(?P<id>\d+)", self._object)
+        self._post_api(r"(?P<id>\d+)/media", self._new_container)
+        self._post_api(r"(?P<id>\d+)/media_publish", self._media_publish)
+        self.containers: dict[str, dict[str, Any]] = {}
+        self.published: list[str] = []  # media ids made through media_publish, in order
+        self.processing_polls = 0  # answer IN_PROGRESS this many times before FINISHED
+        self.hang_after_publish = 0.0
+        self.reject_media = False
+
+    # -- content publishing --------------------------------------------------------------
+    # https://developers.facebook.com/docs/instagram-platform/content-publishing: POST
+    # /{ig-user-id}/media → {"id": container}; GET /{container}?fields=status_code →
+    # IN_PROGRESS | FINISHED | ERROR | EXPIRED | PUBLISHED; POST /{ig-user-id}/media_publish
+    # ?creation_id= → {"id": media id}. Carousel items are containers with is_carousel_item.
+    def _post_api(self, pattern: str, handler: Any) -> None:
+        def checked(request: Request) -> Response:
+            who = self.check_token(request.query.get("access_token"))
+            return who if isinstance(who, Response) else handler(request, who)
+
+        self.route("POST", f"/{self.version}/{pattern}", checked)
+
+    def _new_container(self, request: Request, who: str) -> Response:
+        if request.params["id"] != who:
+            return object_missing(request.params["id"])
+        q = request.query
+        kind = q.get("media_type", "IMAGE")
+        if kind == "CAROUSEL":
+            children = q.get("children", "").split(",")
+            if not 2 <= len(children) <= 10 or any(c not in self.containers for c in children):
+                return graph_error(100, "Invalid parameter: children")
+        elif not (q.get("image_url") or q.get("video_url")):
+            return graph_error(100, "The parameter image_url or video_url is required.")
+        container = str(next(self._ids))
+        status = "ERROR" if self.reject_media else "IN_PROGRESS"
+        self.containers[container] = {
+            "params": dict(q),
+            "status_code": status,
+            "polls": 0,
+            "media_id": None,
+        }
+        return Response(200, {"id": container})
+
+    def _container_status(self, container: str) -> dict[str, Any]:
+        box = self.containers[container]
+        if box["status_code"] == "IN_PROGRESS":
+            box["polls"] += 1
+            if box["polls"] > self.processing_polls:
+                box["status_code"] = "FINISHED"
+        return {"status_code": box["status_code"], "id": container}
+
+    def _media_publish(self, request: Request, who: str) -> Response:
+        if request.params["id"] != who:
+            return object_missing(request.params["id"])
+        container = request.query.get("creation_id", "")
+        box = self.containers.get(container)
+        if box is None or box["params"].get("is_carousel_item"):
+            return graph_error(100, "Invalid parameter: creation_id")
+        if box["status_code"] != "FINISHED":
+            return graph_error(9007, "Media ID is not available", subcode=2207027)
+        params = box["params"]
+        kind = params.get("media_type", "IMAGE")
+        media = self.add_post(
+            timestamp=datetime.now(UTC),
+            caption=params.get("caption"),
+            media_type={"REELS": "VIDEO", "CAROUSEL": "CAROUSEL_ALBUM"}.get(kind, kind),
+            media_product_type={"REELS": "REELS", "STORIES": "STORY"}.get(kind, "FEED"),
+            media_url=params.get("image_url") or params.get("video_url"),
+        )
+        media.permalink = f"https://www.instagram.com/p/{media.id}/"
+        box["status_code"], box["media_id"] = "PUBLISHED", media.id
+        self.published.append(media.id)
+        if self.hang_after_publish:
+            time.sleep(self.hang_after_publish)
+        return Response(200, {"id": media.id})
 
     def add_post(self, *, timestamp: datetime, **fields: Any) -> IgMedia:
         media = IgMedia(id=str(fields.pop("id", next(self._ids))), timestamp=timestamp, **fields)
@@ -194,6 +268,8 @@ class InstagramFake(MetaFake):
 
     def _object(self, request: Request, who: str) -> Response:
         object_id = request.params["id"]
+        if object_id in self.containers:
+            return Response(200, self._container_status(object_id))
         if object_id == who:
             return Response(200, select(self.user, request))
         media = self.media.get(object_id)
@@ -201,6 +277,8 @@ class InstagramFake(MetaFake):
 
     def _insights(self, request: Request, who: str) -> Response:
         object_id = request.params["id"]
+        if object_id in self.containers:
+            return Response(200, self._container_status(object_id))
         if object_id == who:
             totals = request.query.get("metric_type") == "total_value"
             figures = self.day_total if totals else self.day_series

@@ -48,6 +48,8 @@ class XFake(PlatformFake):
         self.route("GET", r"/2/users/me", self._me)
         self.route("GET", r"/2/users/(?P<user_id>[^/]+)/tweets", self._timeline)
         self.route("GET", r"/2/tweets", self._lookup)
+        self.route("POST", r"/2/tweets", self._create)
+        self.route("POST", r"/2/media/upload", self._upload)
         self.reset()
 
     def reset(self) -> None:
@@ -72,6 +74,11 @@ class XFake(PlatformFake):
         self.media: dict[str, dict[str, Any]] = {}
         self.private_refused: set[str] = set()  # posts whose non-public metrics X won't show
         self._page_tokens: dict[str, int] = {}
+        self.uploads: dict[str, dict[str, Any]] = {}
+        self.created: list[str] = []  # ids of posts made through POST /2/tweets, in order
+        self.hang_after_create = 0.0  # accept the post, then answer this many seconds late
+        self.reject_media = False  # refuse uploads as X refuses a file it cannot read
+        self._next_id = 1868000000000000000
 
     # -- what tests call ---------------------------------------------------------------------
     def settings(self) -> XSettings:
@@ -246,6 +253,51 @@ class XFake(PlatformFake):
             self._page_tokens[token] = offset + max_results
             body["meta"]["next_token"] = token
         return Response(200, body)
+
+    # Publishing: POST /2/media/upload (https://docs.x.com/x-api/media/image-or-subtitle-media-upload)
+    # answers {"data": {"id", "media_key", ...}}; POST /2/tweets
+    # (https://docs.x.com/x-api/posts/manage-tweets/quickstart) takes {"text", "media":
+    # {"media_ids": [...]}} and answers 201 {"data": {"id", "text"}}.
+    def _upload(self, request: Request) -> Response:
+        if not self._caller(request):
+            return self.token_expired_response()
+        body = request.json
+        if not isinstance(body, dict) or not body.get("media"):
+            return _invalid("The `media` field is required")
+        if self.reject_media:
+            return _invalid("media type unrecognized.")
+        try:
+            size = len(base64.b64decode(body["media"], validate=True))
+        except ValueError:
+            return _invalid("The `media` field is not valid base64")
+        self._next_id += 1
+        media_id = str(self._next_id)
+        self.uploads[media_id] = {"size": size, "category": body.get("media_category")}
+        data = {"id": media_id, "media_key": f"3_{media_id}", "size": size}
+        return Response(200, {"data": data})
+
+    def _create(self, request: Request) -> Response:
+        if not self._caller(request):
+            return self.token_expired_response()
+        body = request.json
+        if not isinstance(body, dict) or not (body.get("text") or body.get("media")):
+            return _invalid("One or more parameters to your request was invalid: text or media")
+        media_ids = (body.get("media") or {}).get("media_ids") or []
+        unknown = [m for m in media_ids if m not in self.uploads]
+        if unknown:
+            return _invalid(f"Your media IDs are invalid: {unknown}")
+        self._next_id += 1
+        post_id = str(self._next_id)
+        self.add_post(
+            post_id,
+            created=datetime.now(UTC),
+            text=body.get("text", ""),
+            media=tuple("photo" for _ in media_ids),
+        )
+        self.created.append(post_id)
+        if self.hang_after_create:
+            time.sleep(self.hang_after_create)
+        return Response(201, {"data": {"id": post_id, "text": body.get("text", "")}})
 
     def _media(self, page: list[dict[str, Any]], fields: str) -> list[dict[str, Any]]:
         wanted = {"media_key", "type", *fields.split(",")}

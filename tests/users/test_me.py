@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from soash.content.models import ScheduledContentType
 from soash.db import Base, session_scope, utcnow
 from soash.insights.models import InsightType, PatternType, RecommendationType
 from soash.models import (
@@ -37,6 +36,7 @@ from soash.models import (
     UserSession,
     post_categories,
 )
+from soash.publishing.models import ScheduledContentType
 from soash.social.models import Platform
 from soash.system.models import JobType
 from tests.helpers import PASSWORD, Api, last_token, outbox_messages

@@ -1,4 +1,4 @@
-"""Posts, their daily metrics, the user's content categories and (v2) scheduled posts."""
+"""Posts, their daily metrics and content categories (scheduled posts: soash.publishing)."""
 
 from __future__ import annotations
 
@@ -32,19 +32,6 @@ class ContentType(StrEnum):
     carousel = "carousel"
     story = "story"
     reel = "reel"
-
-
-class ScheduledContentType(StrEnum):
-    image = "image"
-    video = "video"
-    carousel = "carousel"
-    story = "story"
-
-
-class ScheduledStatus(StrEnum):
-    scheduled = "scheduled"
-    published = "published"
-    failed = "failed"
 
 
 class Post(IdMixin, TimestampMixin, Base):
@@ -113,24 +100,3 @@ post_categories = Table(
         index=True,
     ),
 )
-
-
-class ScheduledPost(IdMixin, TimestampMixin, Base):
-    """v2: a post queued for publishing."""
-
-    __tablename__ = "scheduled_posts"
-
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    social_account_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("social_accounts.id", ondelete="CASCADE"), index=True
-    )
-    content_type: Mapped[ScheduledContentType] = mapped_column(enum_type(ScheduledContentType))
-    caption: Mapped[str | None] = mapped_column(Text)
-    media_urls: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    hashtags: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    scheduled_for: Mapped[datetime]
-    status: Mapped[ScheduledStatus] = mapped_column(
-        enum_type(ScheduledStatus), default=ScheduledStatus.scheduled
-    )

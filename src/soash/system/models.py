@@ -20,6 +20,7 @@ class JobType(StrEnum):
     seed_demo = "seed_demo"
     retention_purge = "retention_purge"
     referral_payout = "referral_payout"
+    publish_post = "publish_post"
 
 
 class JobStatus(StrEnum):

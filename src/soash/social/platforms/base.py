@@ -133,3 +133,50 @@ class TargetLister(Protocol):
     def fetch_target_profile(self, access_token: str, *, platform_user_id: str) -> Profile:
         """The profile of one connected target (``fetch_profile`` describes the token's own
         user, which for a LinkedIn organization is the member, not the organization)."""
+
+
+# -- publishing --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Draft:
+    """What to publish: the content type (soash.publishing's kinds), the full text (caption
+    and hashtags), public media URLs, and this attempt's idempotency key."""
+
+    kind: str
+    text: str
+    media_urls: tuple[str, ...] = ()
+    idempotency_key: str = ""
+
+
+@dataclass(frozen=True)
+class Published:
+    platform_post_id: str
+    permalink: str | None = None
+
+
+@runtime_checkable
+class Publisher(Protocol):
+    """A client that publishes, in two steps so that a post is never published twice:
+
+    1. ``prepare`` uploads what the post needs and publishes nothing; its answer (a container,
+       media or upload id) is recorded before step 2.
+    2. ``publish`` makes the post visible. It is never retried blindly: a retry after a crash
+       or a timeout first asks ``find_published`` whether step 2 already went through.
+    """
+
+    def prepare(self, access_token: str, *, platform_user_id: str, draft: Draft) -> str: ...
+
+    def publish(
+        self, access_token: str, *, platform_user_id: str, draft: Draft, container_id: str
+    ) -> Published: ...
+
+    def find_published(
+        self,
+        access_token: str,
+        *,
+        platform_user_id: str,
+        draft: Draft,
+        container_id: str,
+        since: datetime,
+    ) -> Published | None:
+        """The post made from ``container_id`` (or matching ``draft`` since ``since``), if
+        the platform has it; None when it was not published."""

@@ -47,9 +47,13 @@ class PlatformHttp:
     def close(self) -> None:
         self.client.close()
 
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def request(
+        self, method: str, url: str, *, once: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        """Send with retries; ``once=True`` sends exactly once (a call that must not be
+        repeated blindly, like a publish: its caller checks the platform before retrying)."""
         no_open_write(f"a platform call ({method} {_path(url)})")
-        waited_for_rate_limit = False
+        waited_for_rate_limit = once
         attempt = 0
         while True:
             try:
@@ -74,14 +78,14 @@ class PlatformHttp:
                 waited_for_rate_limit = True
                 self.sleep(error.retry_after)
                 continue
-            if isinstance(error, TransientError) and attempt < self.retries:
+            if isinstance(error, TransientError) and attempt < self.retries and not once:
                 self.sleep(self.backoff * 2**attempt)
                 attempt += 1
                 continue
             raise error
 
-    def json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-        response = self.request(method, url, **kwargs)
+    def json(self, method: str, url: str, *, once: bool = False, **kwargs: Any) -> dict[str, Any]:
+        response = self.request(method, url, once=once, **kwargs)
         return parse_json(response)
 
 

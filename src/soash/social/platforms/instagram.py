@@ -15,6 +15,7 @@ from typing import Any
 from soash.content.models import ContentType
 from soash.social.models import Platform
 from soash.social.platforms.base import AccountDay, PostMetrics, Profile, RemotePost, TokenSet
+from soash.social.platforms.instagram_publish import InstagramPublishing
 from soash.social.platforms.meta import MetaClient, MetaErrors, day_window
 from soash.social.platforms.oauth import optional_str, read_token_response, split_scopes
 from soash.social.platforms.parsing import field, iso_datetime, optional_int
@@ -56,7 +57,7 @@ def content_type(media_type: str | None, product_type: str | None) -> ContentTyp
     return CONTENT_TYPES.get(media_type or "")
 
 
-class InstagramClient(MetaClient):
+class InstagramClient(InstagramPublishing, MetaClient):
     platform = Platform.instagram
     uses_pkce = False
     classify_response = staticmethod(classify)

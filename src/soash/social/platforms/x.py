@@ -9,6 +9,7 @@ days; otherwise X answers 200 with a partial ``not-authorized-for-field`` error 
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -19,12 +20,21 @@ import httpx
 from soash.content.models import ContentType
 from soash.iterables import chunks
 from soash.social.models import Platform
-from soash.social.platforms.base import AccountDay, PostMetrics, Profile, RemotePost, TokenSet
+from soash.social.platforms.base import (
+    AccountDay,
+    Draft,
+    PostMetrics,
+    Profile,
+    Published,
+    RemotePost,
+    TokenSet,
+)
 from soash.social.platforms.errors import (
     PlatformRequestError,
     RateLimited,
     TokenInvalid,
 )
+from soash.social.platforms.media import fetch_media
 from soash.social.platforms.oauth import (
     OAuthClient,
     json_or_none,
@@ -195,6 +205,68 @@ class XClient(OAuthClient):
     ) -> AccountDay:
         """X has no account-insights endpoint: today's public_metrics, nothing else."""
         return profile_snapshot(self.fetch_profile(access_token), day)
+
+    # -- publishing (POST /2/media/upload, then POST /2/tweets; docs/platforms.md §8) -------
+    def prepare(self, access_token: str, *, platform_user_id: str, draft: Draft) -> str:
+        """Upload each image (X takes up to 4 a post) and answer ``tweet:<media ids>``; a
+        text post has nothing to upload. Videos need X's chunked upload, not supported yet."""
+        if draft.kind == "video":
+            raise PlatformRequestError("Publishing videos to X is not supported yet.")
+        ids = []
+        for url in draft.media_urls:
+            data = fetch_media(url)
+            body = self.http.json(
+                "POST",
+                f"/{self.settings.api_version}/media/upload",
+                json={
+                    "media": base64.b64encode(data).decode(),
+                    "media_category": "tweet_image",
+                    "media_type": "image/jpeg",
+                },
+                headers={"Authorization": f"Bearer {access_token}"},
+            )
+            media = field(body, "data", dict, where="X media upload")
+            ids.append(field(media, "id", str, where="X media upload"))
+        return "tweet:" + ",".join(ids)
+
+    def publish(
+        self, access_token: str, *, platform_user_id: str, draft: Draft, container_id: str
+    ) -> Published:
+        request: dict[str, Any] = {"text": draft.text}
+        media_ids = [m for m in container_id.removeprefix("tweet:").split(",") if m]
+        if media_ids:
+            request["media"] = {"media_ids": media_ids}
+        body = self.http.json(
+            "POST",
+            f"/{self.settings.api_version}/tweets",
+            json=request,
+            headers={"Authorization": f"Bearer {access_token}"},
+            once=True,
+        )
+        data = field(body, "data", dict, where="X create post")
+        return _published(field(data, "id", str, where="X create post"))
+
+    def find_published(
+        self,
+        access_token: str,
+        *,
+        platform_user_id: str,
+        draft: Draft,
+        container_id: str,
+        since: datetime,
+    ) -> Published | None:
+        """X has no idempotency key: look for a post with this text since the attempt."""
+        for page in self.list_posts(
+            access_token, platform_user_id=platform_user_id, since=since - timedelta(minutes=1)
+        ):
+            for post in page:
+                if (post.caption or "").strip() == draft.text.strip():
+                    return _published(post.platform_post_id)
+        return None
+
+
+def _published(post_id: str) -> Published:
+    return Published(post_id, f"https://x.com/i/web/status/{post_id}")
 
 
 def _post(tweet: dict[str, Any], media: dict[Any, dict[str, Any]]) -> RemotePost:

@@ -1,0 +1,1 @@
+"""Scheduling and publishing posts: the queue, per-platform rules and the dispatcher."""
