@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from soash.content.models import ContentType, Post, PostMetric
 from soash.ownership import owned_by
-from soash.social.models import SocialAccount
+from soash.social.models import Platform, SocialAccount
 from soash.users.models import User
 
 AGE_DAYS = 7
@@ -25,6 +25,7 @@ TOLERANCE_DAYS = 2
 class PostFigure:
     post_id: uuid.UUID
     account_id: uuid.UUID
+    platform: Platform
     content_type: ContentType | None
     hashtags: tuple[str, ...]
     posted_at: datetime
@@ -41,13 +42,13 @@ def figures_at_age(
     db: Session, user: User, *, now: datetime, age_days: int = AGE_DAYS
 ) -> list[PostFigure]:
     dialect = db.get_bind().dialect.name
-    accounts = select(SocialAccount.id).where(owned_by(SocialAccount.user_id, user))
     low = _days_after(Post.posted_at, age_days - TOLERANCE_DAYS, dialect)
     high = _days_after(Post.posted_at, age_days, dialect)
     rows = db.execute(
         select(
             Post.id,
             Post.social_account_id,
+            SocialAccount.platform,
             Post.content_type,
             Post.hashtags,
             Post.posted_at,
@@ -55,8 +56,9 @@ def figures_at_age(
             PostMetric.engagement_rate,
         )
         .join(PostMetric, PostMetric.post_id == Post.id)
+        .join(SocialAccount, SocialAccount.id == Post.social_account_id)
         .where(
-            Post.social_account_id.in_(accounts),
+            owned_by(SocialAccount.user_id, user),
             Post.posted_at <= now - timedelta(days=age_days),
             PostMetric.engagement_rate.is_not(None),
             and_(PostMetric.metric_date >= low, PostMetric.metric_date <= high),
@@ -71,6 +73,7 @@ def figures_at_age(
         PostFigure(
             post_id=r.id,
             account_id=r.social_account_id,
+            platform=r.platform,
             content_type=r.content_type,
             hashtags=tuple(r.hashtags or ()),
             posted_at=r.posted_at,
