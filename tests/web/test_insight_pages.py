@@ -35,9 +35,48 @@ def _patterns(user_id: uuid.UUID) -> None:
                     success_rate=Decimal("0.81"),
                     sample_size=226,
                     lift=Decimal("1.8"),
+                    raw_lift=Decimal("1.95"),
                     ci_low=Decimal("1.4"),
                     ci_high=Decimal("2.2"),
+                    ci_level=Decimal("0.9975"),
                     q_value=Decimal("0.001"),
+                    significant=True,
+                ),
+                PerformancePattern(
+                    user_id=user_id,
+                    pattern_type=PatternType.posting_time,
+                    pattern_name="07:00-10:00",
+                    sample_size=80,
+                    lift=Decimal("1.5"),
+                    ci_low=Decimal("1.2"),
+                    ci_high=Decimal("1.9"),
+                    ci_level=Decimal("0.99"),
+                    q_value=Decimal("0.002"),
+                    significant=True,
+                ),
+                PerformancePattern(
+                    user_id=user_id,
+                    pattern_type=PatternType.posting_time,
+                    pattern_name="Thursday",
+                    sample_size=40,
+                    lift=Decimal("1.2"),
+                    ci_low=Decimal("0.9"),
+                    ci_high=Decimal("1.6"),
+                    ci_level=Decimal("0.99"),
+                    q_value=Decimal("0.3"),
+                    significant=False,
+                ),
+                PerformancePattern(
+                    user_id=user_id,
+                    scope="tiktok",
+                    pattern_type=PatternType.content_type,
+                    pattern_name="video",
+                    sample_size=90,
+                    lift=Decimal("1.3"),
+                    ci_low=Decimal("1.1"),
+                    ci_high=Decimal("1.5"),
+                    ci_level=Decimal("0.98"),
+                    q_value=Decimal("0.01"),
                     significant=True,
                 ),
                 PerformancePattern(
@@ -55,8 +94,13 @@ def test_patterns_draw_the_interval_and_grey_out_small_groups(client: TestClient
     _patterns(make_user("ana@example.com"))
     signed_in(client, "ana@example.com")
     page = client.get("/patterns").text
-    assert 'aria-label="95% interval 1.40× to 2.20×, estimate 1.80×"' in page
-    assert "Works better" in page
+    assert 'aria-label="99.8% interval 1.40× to 2.20×, estimate 1.80×"' in page
+    assert "Works better" in page and "1.95×" in page  # the raw lift beside the adjusted one
+    assert "No clear effect" in page  # Thursday: its interval spans 1×
+    # The weekday x hour grid: Thursday 08:00 = 1.2 x 1.5; Monday 12:00 = 1.
+    assert 'title="Thursday 08:00 — 1.80×"' in page
+    assert 'title="Monday 12:00 — 1.00×"' in page
+    assert "All platforms" in page and "Content types · TikTok" in page
     muted = re.search(r'<tr class="is-muted">.*?</tr>', page, re.S)
     assert muted and "#rare" in muted.group(0) and "Not enough data" in muted.group(0)
 
