@@ -38,12 +38,14 @@ def _reels(lift: float, *, significant: bool = True) -> Pattern:
     return Pattern(PatternType.content_type, effect)
 
 
-def test_only_significant_effects_that_matter_are_actionable(settings: Settings) -> None:
+def test_only_significant_effects_that_matter_are_actionable(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert actionable(_reels(1.8))
     assert actionable(_reels(0.85))
     assert not actionable(_reels(1.05))  # significant but too small to matter
     assert not actionable(_reels(1.8, significant=False))
-    settings.insights.practical_lift = 0.9
+    monkeypatch.setattr(settings.insights, "practical_lift", 0.9)
     assert not actionable(_reels(1.8))
 
 
