@@ -168,3 +168,48 @@ def test_recommendations_mark_used_and_rate(client: TestClient) -> None:
     with session_scope() as db:
         row = db.get_one(ContentRecommendation, rec_id)
         assert (row.feedback_score, row.is_used) == (5, True)
+    dismissed = client.post(
+        f"/recommendations/{rec_id}",
+        data={"is_dismissed": "yes"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert "will not suggest it again" in dismissed.text
+    assert "A how-to reel" not in client.get("/recommendations").text
+
+
+def test_insights_can_be_snoozed_and_dismissed_from_the_inbox(client: TestClient) -> None:
+    user_id = make_user("ana@example.com")
+    with session_scope() as db:
+        ids = [
+            insights.upsert_insight(
+                db,
+                user_id=user_id,
+                key=key,
+                insight_type=InsightType.performance,
+                title=f"Insight {key}",
+                description="text",
+                priority=Priority.medium,
+                finding="up:2",
+            ).id
+            for key in ("a", "b")
+        ]
+    token = signed_in(client, "ana@example.com")
+    assert "Snooze" in client.get("/insights").text
+    snoozed = client.post(
+        f"/insights/{ids[0]}/hide",
+        data={"how": "snooze"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert "Snoozed for 7 days." in snoozed.text and 'hx-swap-oob="true"' in snoozed.text
+    dismissed = client.post(
+        f"/insights/{ids[1]}/hide", data={"csrf_token": token, "how": "dismiss"}
+    )
+    assert "comes back only if what it finds changes" in dismissed.text
+    page = client.get("/insights").text
+    assert "Insight a" not in page and "Insight b" not in page
+    bad = client.post(
+        f"/insights/{ids[1]}/hide",
+        data={"how": "forever"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert bad.status_code == 422

@@ -3,12 +3,13 @@ recommendations (posting times, hashtags, content ideas). Re-running updates, ne
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from soash.config import get_settings
@@ -61,6 +62,12 @@ def _priority(p: Pattern) -> Priority:
     return Priority.low
 
 
+def _finding(lift: float) -> str:
+    """What an effect says, coarsely: its direction and its size in steps of 25% (log scale),
+    so a dismissed insight returns only when the effect changed materially."""
+    return f"{'up' if lift > 1 else 'down'}:{round(abs(math.log(lift)) / math.log(1.25))}"
+
+
 def _write_pattern_insights(db: Session, user: User, patterns: list[Pattern]) -> set[str]:
     """Effects that are significant and big enough to matter: the pooled ones, then each
     platform's own (when the user has several)."""
@@ -83,6 +90,7 @@ def _write_pattern_insights(db: Session, user: User, patterns: list[Pattern]) ->
             description=evidence(p)
             + (" Do more of this." if better else " Consider doing less of this."),
             priority=_priority(p),
+            finding=_finding(p.estimate.lift),
         )
         keys.add(key)
     return keys
@@ -116,6 +124,7 @@ def _write_trend_insights(db: Session, user: User, trends: list[Trend]) -> set[s
             title=title,
             description=description,
             priority=priority,
+            finding=t.direction,
         )
         keys.add(key)
     return keys
@@ -190,14 +199,21 @@ def _next_slots(
 
 
 def _ratings(db: Session, user: User) -> dict[str, int]:
-    """The user's ratings (1-5) by recommendation key."""
+    """The user's ratings (1-5) by recommendation key; a dismissed one counts as a 1."""
     rows = db.execute(
-        select(ContentRecommendation.key, ContentRecommendation.feedback_score).where(
+        select(
+            ContentRecommendation.key,
+            ContentRecommendation.feedback_score,
+            ContentRecommendation.is_dismissed,
+        ).where(
             ContentRecommendation.user_id == user.id,
-            ContentRecommendation.feedback_score.is_not(None),
+            or_(
+                ContentRecommendation.feedback_score.is_not(None),
+                ContentRecommendation.is_dismissed,
+            ),
         )
     ).all()
-    return {key: score for key, score in rows if key and score}
+    return {key: 1 if dismissed else (score or 3) for key, score, dismissed in rows if key}
 
 
 def _feedback(ratings: dict[str, int]) -> tuple[frozenset[str], frozenset[str]]:
@@ -331,6 +347,7 @@ def _recommendation_insight(db: Session, user: User, patterns: list[Pattern]) ->
         title=f"Post {' '.join(parts)}",
         description=" ".join(f"{headline(p)}: {evidence(p)}" for p in formats[:1] + windows[:1]),
         priority=Priority.medium,
+        finding=" ".join(parts)[:100],
     )
     return {key}
 
@@ -342,6 +359,7 @@ def _prune(db: Session, user: User, insight_keys: set[str], rec_keys: set[str]) 
             insight.key
             and insight.key.startswith(GENERATED_PREFIXES)
             and insight.key not in insight_keys
+            and insight.dismissed_at is None  # remembered, so it does not come back unchanged
         ):
             db.delete(insight)
     db.execute(
@@ -351,6 +369,7 @@ def _prune(db: Session, user: User, insight_keys: set[str], rec_keys: set[str]) 
             if rec_keys
             else ContentRecommendation.key.is_not(None),
             ContentRecommendation.is_used.is_(False),
+            ContentRecommendation.is_dismissed.is_(False),
             ContentRecommendation.feedback_score.is_(None),
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -63,6 +64,12 @@ class AiInsight(IdMixin, TimestampMixin, Base):
     # What the insight is about (e.g. "reconnect:<account id>"): regenerating updates, never
     # duplicates.
     key: Mapped[str | None] = mapped_column(String(200))
+    # Dismissed: hidden until what it finds changes materially (``finding`` differs from the
+    # one dismissed). Snoozed: hidden until then.
+    finding: Mapped[str | None] = mapped_column(String(100))
+    dismissed_finding: Mapped[str | None] = mapped_column(String(100))
+    dismissed_at: Mapped[datetime | None]
+    snoozed_until: Mapped[datetime | None]
 
 
 class ContentRecommendation(IdMixin, TimestampMixin, Base):
@@ -80,6 +87,8 @@ class ContentRecommendation(IdMixin, TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     content_brief: Mapped[str | None] = mapped_column(Text)
     is_used: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Dismissed: not shown, and not suggested again while the user keeps it dismissed.
+    is_dismissed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     feedback_score: Mapped[int | None] = mapped_column(Integer)
     # What it recommends (e.g. "hashtag:sourdough"): regenerating updates the same row, keeping
     # the user's is_used and feedback, and feedback on a key shapes what is recommended next.

@@ -20,12 +20,21 @@ class InsightOut(OutModel):
     description: str | None
     priority: Priority
     is_read: bool
+    dismissed_at: datetime | None
+    snoozed_until: datetime | None
     created_at: datetime
     updated_at: datetime
 
 
 class InsightPatch(InModel):
-    is_read: bool
+    is_read: bool | None = None
+    dismissed: bool | None = Field(
+        default=None,
+        description="Hide the insight until what it finds changes materially (false: restore).",
+    )
+    snooze_days: Annotated[int, Field(ge=0, le=90)] | None = Field(
+        default=None, description="Hide the insight for this many days (0 ends a snooze)."
+    )
 
 
 class RecommendationOut(OutModel):
@@ -35,6 +44,7 @@ class RecommendationOut(OutModel):
     description: str | None
     content_brief: str | None
     is_used: bool
+    is_dismissed: bool
     feedback_score: int | None
     created_at: datetime
     updated_at: datetime
@@ -42,6 +52,9 @@ class RecommendationOut(OutModel):
 
 class RecommendationPatch(InModel):
     is_used: bool | None = None
+    is_dismissed: bool | None = Field(
+        default=None, description="Hide it; it is not suggested again while dismissed."
+    )
     feedback_score: Annotated[int, Field(ge=1, le=5)] | None = None
 
 
