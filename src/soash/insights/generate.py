@@ -13,6 +13,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from soash.config import get_settings
+from soash.content import rules as category_rules
 from soash.db import session_scope, utcnow
 from soash.insights.advice import (
     actionable,
@@ -376,6 +377,7 @@ def _prune(db: Session, user: User, insight_keys: set[str], rec_keys: set[str]) 
 
 
 def generate_for_user(db: Session, user: User, *, now: datetime) -> dict[str, Any]:
+    tagged = category_rules.apply_rules(db, user)  # new posts get the categories of the rules
     figures = figures_at_age(db, user, now=now)
     patterns = refresh_patterns(db, user, now=now, figures=figures)
     trends = [
@@ -399,6 +401,7 @@ def generate_for_user(db: Session, user: User, *, now: datetime) -> dict[str, An
         "significant": sum(1 for p in patterns if p.estimate.significant),
         "insights": len(insight_keys),
         "recommendations": len(rec_keys),
+        "posts_categorised": tagged,
     }
 
 
