@@ -280,6 +280,15 @@ def _rest_contrast(
     return contrast
 
 
+def warm_up() -> None:
+    """Import the statistics libraries now (seconds on a busy machine) rather than inside the
+    first insight run: for a worker's start, and for tests that time a page."""
+    import scipy.stats  # noqa: F401
+    import statsmodels.api
+    import statsmodels.stats.multitest  # noqa: F401
+    import threadpoolctl  # noqa: F401
+
+
 @dataclass(frozen=True)
 class Design:
     """The model's matrix for a set of posts, and the groups to report with their contrasts."""

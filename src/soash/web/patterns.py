@@ -114,11 +114,11 @@ def _grid(patterns: list[PerformancePattern]) -> list[dict[str, Any]]:
 
 
 def _shade(lift: float) -> str:
-    """Green above 1x, red below, stronger with the effect (on a log scale, full at 2x/0.5x)."""
-    strength = min(abs(math.log(lift)) / math.log(2), 1.0)
-    alpha = round(0.08 + 0.62 * strength, 2) if abs(lift - 1) > 0.005 else 0
-    colour = "5, 112, 79" if lift >= 1 else "180, 35, 24"
-    return f"rgba({colour}, {alpha})"
+    """A CSS class: green above 1x, red below, in 5 steps of strength (full at 2x / 0.5x)."""
+    step = min(round(abs(math.log(lift)) / math.log(2) * 5), 5)
+    if step == 0:
+        return "heat-0"
+    return f"heat-{'up' if lift > 1 else 'down'}-{step}"
 
 
 def _sections(found: list[PerformancePattern], scale: Scale) -> list[dict[str, Any]]:
