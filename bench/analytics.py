@@ -596,7 +596,7 @@ class Server:
         )
 
     def __enter__(self) -> Server:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # importing the app takes long on a busy machine
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.base}/healthz").status_code == 200:

@@ -24,7 +24,11 @@ SECTIONS = (
         "In your timezone, from what worked.",
     ),
     (RecommendationType.hashtag, "Hashtags", "Ones with a real lift, and ones to drop."),
-    (RecommendationType.content_idea, "Content ideas", "Written for your brand, from what works."),
+    (
+        RecommendationType.content_idea,
+        "Content ideas",
+        "Written for your brand; each says what it builds on.",
+    ),
 )
 
 
