@@ -42,13 +42,20 @@ def figures_at_age(
     db: Session, user: User, *, now: datetime, age_days: int = AGE_DAYS
 ) -> list[PostFigure]:
     dialect = db.get_bind().dialect.name
+    accounts = select(SocialAccount.id).where(owned_by(SocialAccount.user_id, user))
+    platforms = dict(
+        db.execute(
+            select(SocialAccount.id, SocialAccount.platform).where(
+                owned_by(SocialAccount.user_id, user)
+            )
+        ).all()
+    )
     low = _days_after(Post.posted_at, age_days - TOLERANCE_DAYS, dialect)
     high = _days_after(Post.posted_at, age_days, dialect)
     rows = db.execute(
         select(
             Post.id,
             Post.social_account_id,
-            SocialAccount.platform,
             Post.content_type,
             Post.hashtags,
             Post.posted_at,
@@ -56,9 +63,8 @@ def figures_at_age(
             PostMetric.engagement_rate,
         )
         .join(PostMetric, PostMetric.post_id == Post.id)
-        .join(SocialAccount, SocialAccount.id == Post.social_account_id)
         .where(
-            owned_by(SocialAccount.user_id, user),
+            Post.social_account_id.in_(accounts),
             Post.posted_at <= now - timedelta(days=age_days),
             PostMetric.engagement_rate.is_not(None),
             and_(PostMetric.metric_date >= low, PostMetric.metric_date <= high),
@@ -73,7 +79,7 @@ def figures_at_age(
         PostFigure(
             post_id=r.id,
             account_id=r.social_account_id,
-            platform=r.platform,
+            platform=platforms[r.social_account_id],
             content_type=r.content_type,
             hashtags=tuple(r.hashtags or ()),
             posted_at=r.posted_at,
