@@ -597,6 +597,71 @@ for _action in ("publish-now", "cancel", "retry", "duplicate"):
     check("POST", f"/api/v1/scheduled-posts/{{post_id}}/{_action}")(_scheduled_action(_action))
 
 
+def _alice_rule(api: Api, alice: User) -> tuple[str, str]:
+    """Alice's category and a hashtag rule for it (her post carries #alice)."""
+    category = _alice_category(api, alice)
+    body = {"category_id": category, "kind": "hashtag", "pattern": "alice"}
+    created = api.client.post("/api/v1/category-rules", json=body, headers=alice.headers)
+    assert created.status_code == 201, created.text
+    return category, str(created.json()["id"])
+
+
+@check("POST", "/api/v1/categories/{category_id}/posts")
+def _bulk_tag(api: Api, alice: User, bob: User) -> None:
+    post_id = str(_alice_post(alice))
+    alices, bobs = _alice_category(api, alice), _alice_category(api, bob, "Bob's")
+    body = {"post_ids": [post_id]}
+    path = "/api/v1/categories/{}/posts"
+    assert api.client.post(path.format(alices), json=body, headers=bob.headers).status_code == 404
+    assert api.client.post(path.format(bobs), json=body, headers=bob.headers).status_code == 404
+    detail = api.client.get(f"/api/v1/posts/{post_id}", headers=alice.headers).json()
+    assert detail["categories"] == []
+
+
+@check("GET", "/api/v1/category-rules")
+def _list_rules(api: Api, alice: User, bob: User) -> None:
+    _alice_rule(api, alice)
+    assert api.client.get("/api/v1/category-rules", headers=bob.headers).json() == []
+
+
+@check("POST", "/api/v1/category-rules")
+def _create_rule(api: Api, alice: User, bob: User) -> None:
+    _alice_post(alice)
+    category = _alice_category(api, alice)
+    body = {"category_id": category, "kind": "hashtag", "pattern": "alice"}
+    response = api.client.post("/api/v1/category-rules", json=body, headers=bob.headers)
+    assert response.status_code == 404
+    bobs = _alice_category(api, bob, "Bob's")
+    body["category_id"] = bobs
+    created = api.client.post("/api/v1/category-rules", json=body, headers=bob.headers)
+    assert created.json()["posts_tagged"] == 0  # alice's post is not bob's to tag
+    assert (
+        api.client.get(f"/api/v1/categories/{category}", headers=alice.headers).json()["posts"] == 0
+    )
+
+
+@check("GET", "/api/v1/category-rules/suggestions")
+def _suggest_rules(api: Api, alice: User, bob: User) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.analytics.data import post
+
+    account_id = _alice_account_of(_alice_post(alice))
+    for i in range(5):
+        post(uuid.UUID(account_id), datetime.now(UTC) - timedelta(days=3 + i), hashtags=("alice",))
+    path = "/api/v1/category-rules/suggestions"
+    assert api.client.get(path, headers=alice.headers).json()[0]["hashtag"] == "alice"
+    assert api.client.get(path, headers=bob.headers).json() == []
+
+
+@check("DELETE", "/api/v1/category-rules/{rule_id}")
+def _delete_rule(api: Api, alice: User, bob: User) -> None:
+    _, rule = _alice_rule(api, alice)
+    path = f"/api/v1/category-rules/{rule}"
+    assert api.client.delete(path, headers=bob.headers).status_code == 404
+    assert len(api.client.get("/api/v1/category-rules", headers=alice.headers).json()) == 1
+
+
 def _api_routes() -> list[tuple[str, str]]:
     # The OpenAPI document lists every route however routers are nested.
     paths = create_app().openapi()["paths"]

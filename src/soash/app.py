@@ -8,7 +8,7 @@ from soash import __version__, observability, problems, web
 from soash.analytics.api import router as analytics
 from soash.billing.api import billing
 from soash.config import get_settings
-from soash.content.api import categories, imports, posts, upload_limit
+from soash.content.api import categories, category_rules, imports, posts, upload_limit
 from soash.insights.api import router as insights
 from soash.logs import install_filter
 from soash.middleware import BodyLimit, SecurityHeaders
@@ -43,6 +43,7 @@ def create_app() -> FastAPI:
         analytics,
         posts,
         categories,
+        category_rules,
         scheduled_posts,
     ):
         api.include_router(router)

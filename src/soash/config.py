@@ -226,6 +226,15 @@ class MetricsSettings(BaseSettings):
     host: str = "127.0.0.1"
 
 
+class InsightSettings(BaseSettings):
+    """What counts as worth acting on: an effect must be significant (q < 0.05) and move
+    engagement by at least this share (0.10: a lift of at least 1.10x or at most 0.90x)."""
+
+    model_config = SettingsConfigDict(env_prefix="SOASH_INSIGHTS_", extra="ignore")
+
+    practical_lift: float = Field(default=0.10, gt=0, lt=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOASH_", extra="ignore")
 
@@ -244,6 +253,7 @@ class Settings(BaseSettings):
     sync: SyncSettings = Field(default_factory=SyncSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    insights: InsightSettings = Field(default_factory=InsightSettings)
     instagram: InstagramSettings = Field(default_factory=InstagramSettings)
     facebook: FacebookSettings = Field(default_factory=FacebookSettings)
     tiktok: TikTokSettings = Field(default_factory=TikTokSettings)

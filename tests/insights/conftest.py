@@ -32,6 +32,7 @@ def store_planted(
         profile = user.profile or UserProfile(user_id=user.id)
         profile.brand_name = "Kissa Koffee"
         profile.industry = "Coffee shop"
+        profile.brand_description = "Kissa Koffee roasts beans in Shibuya for slow mornings."
         profile.target_audience = "Commuters and remote workers in Shibuya"
         profile.brand_values = ["slow mornings", "craft"]
         profile.business_goals = ["sell more subscriptions"]

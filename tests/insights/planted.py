@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from soash.content.models import ContentType
 from soash.insights.figures import PostFigure
+from soash.social.models import Platform
 
 TYPES = [ContentType.image, ContentType.carousel, ContentType.reel, ContentType.video]
 TAGS = ["coffee", "morning", "latte", "beans", "cafe", "barista"]
@@ -46,6 +47,7 @@ def planted_figures(
             figures.append(
                 PostFigure(
                     post_id=uuid.uuid4(),
+                    platform=Platform.instagram,
                     account_id=account_id,
                     content_type=kind,
                     hashtags=tags,

@@ -20,10 +20,10 @@ def test_generate_then_print_patterns_as_json_and_as_a_table() -> None:
     as_json = runner.invoke(app, ["patterns", "--user", "cafe-3@example.com", "--json"])
     patterns = json.loads(as_json.output)
     assert patterns[0]["significant"] is True
-    assert patterns[0]["ci_95"][0] > 1
+    assert patterns[0]["interval"][0] > 1 and patterns[0]["interval_level"] >= 0.95
     table = runner.invoke(app, ["patterns", "--user", "cafe-3@example.com"])
     assert "reel" in table.output
-    assert "95% CI" in table.output
+    assert "interval" in table.output
 
 
 def test_an_unknown_user_is_a_clear_error() -> None:

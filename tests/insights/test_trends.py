@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from soash.insights.figures import PostFigure
 from soash.insights.trends import engagement_trend, follower_trend
+from soash.social.models import Platform
 
 TODAY = date(2026, 11, 20)
 
@@ -55,6 +56,7 @@ def _figures(before: float, after: float, seed: int) -> list[PostFigure]:
         out.append(
             PostFigure(
                 post_id=uuid.uuid4(),
+                platform=Platform.instagram,
                 account_id=uuid.UUID(int=1),
                 content_type=None,
                 hashtags=(),

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from soash.content.models import CategoryRule, RuleKind
 from soash.db import Base, session_scope, utcnow
 from soash.insights.models import InsightType, PatternType, RecommendationType
 from soash.models import (
@@ -59,6 +60,7 @@ USER_OWNED = {
     "post_metrics",
     "content_categories",
     "post_categories",
+    "category_rules",
     "scheduled_posts",
     "custom_reports",
     "ai_insights",
@@ -256,6 +258,7 @@ def _seed_everything(db: Session, owner: uuid.UUID, *, colleague: uuid.UUID, tag
     db.flush()
     db.add(PostMetric(post_id=post.id, metric_date=date(2024, 1, 1), likes_count=7))
     db.execute(insert(post_categories).values(post_id=post.id, category_id=category.id))
+    db.add(CategoryRule(user_id=owner, category_id=category.id, kind=RuleKind.hashtag, pattern="x"))
     db.add(
         ScheduledPost(
             user_id=owner,

@@ -35,9 +35,48 @@ def _patterns(user_id: uuid.UUID) -> None:
                     success_rate=Decimal("0.81"),
                     sample_size=226,
                     lift=Decimal("1.8"),
+                    raw_lift=Decimal("1.95"),
                     ci_low=Decimal("1.4"),
                     ci_high=Decimal("2.2"),
+                    ci_level=Decimal("0.9975"),
                     q_value=Decimal("0.001"),
+                    significant=True,
+                ),
+                PerformancePattern(
+                    user_id=user_id,
+                    pattern_type=PatternType.posting_time,
+                    pattern_name="07:00-10:00",
+                    sample_size=80,
+                    lift=Decimal("1.5"),
+                    ci_low=Decimal("1.2"),
+                    ci_high=Decimal("1.9"),
+                    ci_level=Decimal("0.99"),
+                    q_value=Decimal("0.002"),
+                    significant=True,
+                ),
+                PerformancePattern(
+                    user_id=user_id,
+                    pattern_type=PatternType.posting_time,
+                    pattern_name="Thursday",
+                    sample_size=40,
+                    lift=Decimal("1.2"),
+                    ci_low=Decimal("0.9"),
+                    ci_high=Decimal("1.6"),
+                    ci_level=Decimal("0.99"),
+                    q_value=Decimal("0.3"),
+                    significant=False,
+                ),
+                PerformancePattern(
+                    user_id=user_id,
+                    scope="tiktok",
+                    pattern_type=PatternType.content_type,
+                    pattern_name="video",
+                    sample_size=90,
+                    lift=Decimal("1.3"),
+                    ci_low=Decimal("1.1"),
+                    ci_high=Decimal("1.5"),
+                    ci_level=Decimal("0.98"),
+                    q_value=Decimal("0.01"),
                     significant=True,
                 ),
                 PerformancePattern(
@@ -55,8 +94,13 @@ def test_patterns_draw_the_interval_and_grey_out_small_groups(client: TestClient
     _patterns(make_user("ana@example.com"))
     signed_in(client, "ana@example.com")
     page = client.get("/patterns").text
-    assert 'aria-label="95% interval 1.40× to 2.20×, estimate 1.80×"' in page
-    assert "Works better" in page
+    assert 'aria-label="99.8% interval 1.40× to 2.20×, estimate 1.80×"' in page
+    assert "Works better" in page and "1.95×" in page  # the raw lift beside the adjusted one
+    assert "No clear effect" in page  # Thursday: its interval spans 1×
+    # The weekday x hour grid: Thursday 08:00 = 1.2 x 1.5; Monday 12:00 = 1.
+    assert 'title="Thursday 08:00 — 1.80×"' in page
+    assert 'title="Monday 12:00 — 1.00×"' in page
+    assert "All platforms" in page and "Content types · TikTok" in page
     muted = re.search(r'<tr class="is-muted">.*?</tr>', page, re.S)
     assert muted and "#rare" in muted.group(0) and "Not enough data" in muted.group(0)
 
@@ -124,3 +168,48 @@ def test_recommendations_mark_used_and_rate(client: TestClient) -> None:
     with session_scope() as db:
         row = db.get_one(ContentRecommendation, rec_id)
         assert (row.feedback_score, row.is_used) == (5, True)
+    dismissed = client.post(
+        f"/recommendations/{rec_id}",
+        data={"is_dismissed": "yes"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert "will not suggest it again" in dismissed.text
+    assert "A how-to reel" not in client.get("/recommendations").text
+
+
+def test_insights_can_be_snoozed_and_dismissed_from_the_inbox(client: TestClient) -> None:
+    user_id = make_user("ana@example.com")
+    with session_scope() as db:
+        ids = [
+            insights.upsert_insight(
+                db,
+                user_id=user_id,
+                key=key,
+                insight_type=InsightType.performance,
+                title=f"Insight {key}",
+                description="text",
+                priority=Priority.medium,
+                finding="up:2",
+            ).id
+            for key in ("a", "b")
+        ]
+    token = signed_in(client, "ana@example.com")
+    assert "Snooze" in client.get("/insights").text
+    snoozed = client.post(
+        f"/insights/{ids[0]}/hide",
+        data={"how": "snooze"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert "Snoozed for 7 days." in snoozed.text and 'hx-swap-oob="true"' in snoozed.text
+    dismissed = client.post(
+        f"/insights/{ids[1]}/hide", data={"csrf_token": token, "how": "dismiss"}
+    )
+    assert "comes back only if what it finds changes" in dismissed.text
+    page = client.get("/insights").text
+    assert "Insight a" not in page and "Insight b" not in page
+    bad = client.post(
+        f"/insights/{ids[1]}/hide",
+        data={"how": "forever"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert bad.status_code == 422

@@ -10,20 +10,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, UploadFile, status
 
 from soash.config import Settings, get_settings
-from soash.content import importer, service
+from soash.content import importer, rules, service
 from soash.content.engagement import DEFINITION
 from soash.content.importer import ImportKind
 from soash.content.models import ContentType
 from soash.content.schemas import (
     AccountMetricsImportOut,
+    BulkTagIn,
+    BulkTagOut,
     CategoryIn,
     CategoryOut,
     CategoryPatch,
     CategoryRef,
+    CategoryRuleCreated,
+    CategoryRuleIn,
+    CategoryRuleOut,
     PostCategoriesIn,
     PostDetail,
     PostPage,
     PostsImportOut,
+    RuleSuggestion,
 )
 from soash.deps import DB, CurrentUser
 
@@ -199,3 +205,52 @@ def patch_category(category_id: uuid.UUID, body: CategoryPatch, user: CurrentUse
 def delete_category(category_id: uuid.UUID, user: CurrentUser, db: DB) -> None:
     """Its posts stay; they lose this category."""
     service.delete_category(db, user, category_id)
+
+
+@categories.post("/{category_id}/posts", response_model=BulkTagOut)
+def tag_posts(category_id: uuid.UUID, body: BulkTagIn, user: CurrentUser, db: DB) -> Any:
+    """Add the category to many posts at once (they keep their other categories)."""
+    return BulkTagOut(tagged=rules.tag_posts(db, user, category_id, post_ids=body.post_ids))
+
+
+# -- category rules ---------------------------------------------------------------------------
+
+category_rules = APIRouter(prefix="/category-rules", tags=["categories"])
+
+
+@category_rules.get("", response_model=list[CategoryRuleOut])
+def list_rules(user: CurrentUser, db: DB) -> Any:
+    return rules.list_rules(db, user)
+
+
+@category_rules.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CategoryRuleCreated,
+    responses={409: {"description": "You already have this rule."}},
+)
+def create_rule(body: CategoryRuleIn, user: CurrentUser, db: DB) -> Any:
+    """Tags your past posts now, and new posts at every insight run."""
+    rule, tagged = rules.create_rule(
+        db, user, category_id=body.category_id, kind=body.kind, pattern=body.pattern
+    )
+    return CategoryRuleCreated(
+        id=rule.id,
+        category_id=rule.category_id,
+        kind=rule.kind,
+        pattern=rule.pattern,
+        created_at=rule.created_at,
+        posts_tagged=tagged,
+    )
+
+
+@category_rules.get("/suggestions", response_model=list[RuleSuggestion])
+def suggest_rules(user: CurrentUser, db: DB) -> Any:
+    """Frequent hashtags of yours that no rule covers yet, most used first."""
+    return [RuleSuggestion(hashtag=t, posts=n) for t, n in rules.suggest_rules(db, user)]
+
+
+@category_rules.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_rule(rule_id: uuid.UUID, user: CurrentUser, db: DB) -> None:
+    """The posts it tagged keep their category."""
+    rules.delete_rule(db, user, rule_id)

@@ -100,3 +100,23 @@ post_categories = Table(
         index=True,
     ),
 )
+
+
+class RuleKind(StrEnum):
+    hashtag = "hashtag"
+    keyword = "keyword"
+
+
+class CategoryRule(IdMixin, TimestampMixin, Base):
+    """Beyond the ERD: "posts with #recipe (or whose caption says 'recipe') are Recipes",
+    applied to past posts when written and to new posts at each insight run."""
+
+    __tablename__ = "category_rules"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "pattern", "category_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    category_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("content_categories.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[RuleKind] = mapped_column(enum_type(RuleKind))
+    pattern: Mapped[str] = mapped_column(String(100))

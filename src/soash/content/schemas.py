@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field
 
 from soash.analytics.schemas import HistoryOut
-from soash.content.models import ContentType
+from soash.content.models import ContentType, RuleKind
 from soash.schemas import InModel, OutModel
 from soash.social.models import Platform
 
@@ -124,3 +124,38 @@ class PostDetail(PostOut):
     )
     history: HistoryOut
     notes: list[str]
+
+
+class CategoryRuleIn(InModel):
+    category_id: uuid.UUID
+    kind: RuleKind = Field(
+        description="hashtag: posts carrying it; keyword: posts whose caption contains it."
+    )
+    pattern: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00]+$")] = Field(
+        description="The hashtag (with or without '#') or the word; case does not matter."
+    )
+
+
+class CategoryRuleOut(OutModel):
+    id: uuid.UUID
+    category_id: uuid.UUID
+    kind: RuleKind
+    pattern: str
+    created_at: datetime
+
+
+class CategoryRuleCreated(CategoryRuleOut):
+    posts_tagged: int = Field(description="Past posts the rule tagged when it was created.")
+
+
+class RuleSuggestion(OutModel):
+    hashtag: str
+    posts: int = Field(description="How many of your posts carry it.")
+
+
+class BulkTagIn(InModel):
+    post_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+
+
+class BulkTagOut(OutModel):
+    tagged: int = Field(description="Posts that did not have the category yet and now do.")

@@ -30,7 +30,14 @@ def list_insights(user: CurrentUser, db: DB, unread_only: Annotated[bool, Query(
 
 @router.patch("/insights/{insight_id}", response_model=InsightOut)
 def patch_insight(insight_id: uuid.UUID, body: InsightPatch, user: CurrentUser, db: DB) -> Any:
-    return service.set_insight_read(db, user, insight_id, is_read=body.is_read)
+    return service.set_insight_state(
+        db,
+        user,
+        insight_id,
+        is_read=body.is_read,
+        dismissed=body.dismissed,
+        snooze_days=body.snooze_days,
+    )
 
 
 @router.post("/insights/generate", status_code=status.HTTP_202_ACCEPTED, response_model=JobOut)

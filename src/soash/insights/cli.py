@@ -53,14 +53,20 @@ def patterns(
         rows = stored_patterns(db, _user(db, user))
         data = [
             {
+                "scope": r.scope,
                 "type": r.pattern_type.value,
                 "name": r.pattern_name,
                 "posts": r.sample_size,
                 "success_rate": float(r.success_rate) if r.success_rate is not None else None,
                 "lift": float(r.lift) if r.lift is not None else None,
-                "ci_95": [float(r.ci_low), float(r.ci_high)]
+                "raw_lift": float(r.raw_lift) if r.raw_lift is not None else None,
+                # The interval that matches the verdict: it excludes 1 exactly when the group
+                # holds up (its level allows for every group tested).
+                "interval": [float(r.ci_low), float(r.ci_high)]
                 if r.ci_low is not None and r.ci_high is not None
                 else None,
+                "interval_level": float(r.ci_level) if r.ci_level is not None else None,
+                "p_value": float(r.p_value) if r.p_value is not None else None,
                 "q_value": float(r.q_value) if r.q_value is not None else None,
                 "significant": r.significant,
             }
@@ -69,16 +75,25 @@ def patterns(
     if as_json:
         print(json.dumps(data, indent=2))
         return
-    table = Table("type", "pattern", "posts", "beat median", "lift", "95% CI", "q", "holds up")
+    several = len({d["scope"] for d in data}) > 1
+    table = Table(
+        *(["scope"] if several else []), "type", "pattern", "n", "lift", "raw", "interval"
+    )
+    table.add_column("q")
+    table.add_column("holds up")
     for d in data:
-        ci = d["ci_95"]
+        ci = d["interval"]
+        level = d["interval_level"]
         table.add_row(
+            *([str(d["scope"])] if several else []),
             str(d["type"]),
             str(d["name"]),
             str(d["posts"]),
-            f"{d['success_rate']:.0%}" if d["success_rate"] is not None else "–",
             f"{d['lift']:.2f}×" if d["lift"] is not None else "too few posts",
-            f"{ci[0]:.2f}–{ci[1]:.2f}" if isinstance(ci, list) else "",
+            f"{d['raw_lift']:.2f}×" if d["raw_lift"] is not None else "",
+            f"{ci[0]:.2f}–{ci[1]:.2f} at {level:.1%}"
+            if isinstance(ci, list) and isinstance(level, float)
+            else "",
             f"{d['q_value']:.3f}" if d["q_value"] is not None else "",
             "yes" if d["significant"] else "",
         )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from soash.content.models import ContentType, Post, PostMetric
 from soash.ownership import owned_by
-from soash.social.models import SocialAccount
+from soash.social.models import Platform, SocialAccount
 from soash.users.models import User
 
 AGE_DAYS = 7
@@ -25,6 +25,7 @@ TOLERANCE_DAYS = 2
 class PostFigure:
     post_id: uuid.UUID
     account_id: uuid.UUID
+    platform: Platform
     content_type: ContentType | None
     hashtags: tuple[str, ...]
     posted_at: datetime
@@ -42,6 +43,13 @@ def figures_at_age(
 ) -> list[PostFigure]:
     dialect = db.get_bind().dialect.name
     accounts = select(SocialAccount.id).where(owned_by(SocialAccount.user_id, user))
+    platforms = dict(
+        db.execute(
+            select(SocialAccount.id, SocialAccount.platform).where(
+                owned_by(SocialAccount.user_id, user)
+            )
+        ).all()
+    )
     low = _days_after(Post.posted_at, age_days - TOLERANCE_DAYS, dialect)
     high = _days_after(Post.posted_at, age_days, dialect)
     rows = db.execute(
@@ -71,6 +79,7 @@ def figures_at_age(
         PostFigure(
             post_id=r.id,
             account_id=r.social_account_id,
+            platform=platforms[r.social_account_id],
             content_type=r.content_type,
             hashtags=tuple(r.hashtags or ()),
             posted_at=r.posted_at,

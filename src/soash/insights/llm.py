@@ -45,6 +45,7 @@ class LlmWriter:
         prompt = {
             "brand": context.brand_name,
             "industry": context.industry,
+            "description": context.description,
             "audience": context.audience,
             "values": list(context.values),
             "goals": list(context.goals),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -63,6 +64,12 @@ class AiInsight(IdMixin, TimestampMixin, Base):
     # What the insight is about (e.g. "reconnect:<account id>"): regenerating updates, never
     # duplicates.
     key: Mapped[str | None] = mapped_column(String(200))
+    # Dismissed: hidden until what it finds changes materially (``finding`` differs from the
+    # one dismissed). Snoozed: hidden until then.
+    finding: Mapped[str | None] = mapped_column(String(100))
+    dismissed_finding: Mapped[str | None] = mapped_column(String(100))
+    dismissed_at: Mapped[datetime | None]
+    snoozed_until: Mapped[datetime | None]
 
 
 class ContentRecommendation(IdMixin, TimestampMixin, Base):
@@ -80,6 +87,8 @@ class ContentRecommendation(IdMixin, TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     content_brief: Mapped[str | None] = mapped_column(Text)
     is_used: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Dismissed: not shown, and not suggested again while the user keeps it dismissed.
+    is_dismissed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     feedback_score: Mapped[int | None] = mapped_column(Integer)
     # What it recommends (e.g. "hashtag:sourdough"): regenerating updates the same row, keeping
     # the user's is_used and feedback, and feedback on a key shapes what is recommended next.
@@ -90,7 +99,7 @@ class PerformancePattern(IdMixin, TimestampMixin, Base):
     __tablename__ = "performance_patterns"
     __table_args__ = (
         CheckConstraint("success_rate BETWEEN 0 AND 1", name="success_rate_0_1"),
-        UniqueConstraint("user_id", "pattern_type", "pattern_name"),
+        UniqueConstraint("user_id", "scope", "pattern_type", "pattern_name"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -100,11 +109,17 @@ class PerformancePattern(IdMixin, TimestampMixin, Base):
     pattern_name: Mapped[str] = mapped_column(String(200))
     success_rate: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
     sample_size: Mapped[int] = mapped_column(Integer, default=0)
-    # Beyond the ERD: engagement relative to the account median (shrunk), its 95% interval,
-    # the false-discovery-adjusted p-value, and whether the effect holds up. All NULL/false when
-    # the group is too small to say anything.
+    # Beyond the ERD (see soash.insights.effects): "all" for every platform together, or one
+    # platform's own model when the user has several.
+    scope: Mapped[str] = mapped_column(String(20), default="all", server_default="all")
+    # The adjusted lift against the rest of its dimension, the interval that matches the
+    # verdict (and its level), the p-value, the false-discovery-adjusted q, whether it holds up,
+    # and the raw (unadjusted) lift. All NULL/false when the group is too small to test.
     lift: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
     ci_low: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
     ci_high: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    ci_level: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))
+    p_value: Mapped[Decimal | None] = mapped_column(Numeric(12, 10))
     q_value: Mapped[Decimal | None] = mapped_column(Numeric(12, 10))
     significant: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    raw_lift: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))

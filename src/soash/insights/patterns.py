@@ -1,12 +1,15 @@
 """Performance patterns: which content types, posting times and hashtags work for a user.
 
-Built on :mod:`soash.insights.stats` (the statistics) and :mod:`soash.insights.figures` (every
-post's engagement rate 7 days after posting). Posting times are in the profile's timezone.
+Every post's engagement rate 7 days after posting (:mod:`soash.insights.figures`) goes into one
+effect model (:mod:`soash.insights.effects`). Posting times are read in the profile's timezone.
+With posts on several platforms, each platform with enough posts also gets its own model; the
+others are covered by the pooled model only ("all").
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,70 +19,88 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from soash.insights.effects import WEEKDAYS, Dimension, Effect, Observation, Window, fit_effects
 from soash.insights.figures import PostFigure, figures_at_age
 from soash.insights.models import PatternType, PerformancePattern
-from soash.insights.stats import GroupEstimate, apply_fdr, estimate_groups, log_ratios_by_account
+from soash.insights.stats import log_ratios_by_account
 from soash.ownership import owned_by
 from soash.users.models import User
 from soash.users.service import get_profile
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-WINDOW_HOURS = 3
+__all__ = ["WEEKDAYS", "Pattern", "Window", "compute_patterns", "refresh_patterns"]
+
 # Added to rates before taking logs, so a post with no engagement still counts (as very low).
 EPSILON = 1e-4
 OTHER_TYPE = "text/other"
+ALL = "all"
+# A platform needs this many posts for a model of its own; below, it is only in the pooled one.
+MIN_PLATFORM_POSTS = 60
+PATTERN_TYPES = {
+    Dimension.content_type: PatternType.content_type,
+    Dimension.window: PatternType.posting_time,
+    Dimension.weekday: PatternType.posting_time,
+    Dimension.hashtag: PatternType.hashtag,
+}
 
 
 @dataclass(frozen=True)
 class Pattern:
     pattern_type: PatternType
-    estimate: GroupEstimate
+    estimate: Effect
+    scope: str = ALL
 
     @property
     def name(self) -> str:
         return self.estimate.name
 
 
-def hour_window(hour: int) -> str:
-    start = hour - hour % WINDOW_HOURS
-    return f"{start:02d}:00-{start + WINDOW_HOURS:02d}:00"
-
-
-def _groups(
-    figures: Sequence[PostFigure], ratios: Sequence[float], tz: ZoneInfo
-) -> dict[PatternType, dict[str, list[float]]]:
-    groups: dict[PatternType, dict[str, list[float]]] = {t: {} for t in PatternType}
+def observations(figures: Sequence[PostFigure], timezone: str) -> list[Observation]:
+    tz = ZoneInfo(timezone)
+    ratios = log_ratios_by_account([(f.account_id, f.rate + EPSILON) for f in figures])
+    out = []
     for figure, y in zip(figures, ratios, strict=True):
         local = figure.posted_at.astimezone(tz)
-        kind = figure.content_type.value if figure.content_type else OTHER_TYPE
-        groups[PatternType.content_type].setdefault(kind, []).append(y)
-        groups[PatternType.posting_time].setdefault(WEEKDAYS[local.weekday()], []).append(y)
-        groups[PatternType.posting_time].setdefault(hour_window(local.hour), []).append(y)
-        for tag in set(figure.hashtags):
-            groups[PatternType.hashtag].setdefault(f"#{tag}", []).append(y)
-    return groups
+        out.append(
+            Observation(
+                account=figure.account_id,
+                y=y,
+                content_type=figure.content_type.value if figure.content_type else OTHER_TYPE,
+                weekday=local.weekday(),
+                hour=local.hour,
+                hashtags=frozenset(figure.hashtags),
+            )
+        )
+    return out
 
 
-def compute_patterns(figures: Sequence[PostFigure], timezone: str) -> list[Pattern]:
-    """Every group's estimate, ranked: significant winners first, then by lift; groups with
-    too little data last."""
+def compute_patterns(
+    figures: Sequence[PostFigure], timezone: str, *, scope: str = ALL
+) -> list[Pattern]:
+    """Every group's estimate from one model, ranked: significant winners first, then by
+    effect; groups with too little data last."""
     if not figures:
         return []
-    ratios = log_ratios_by_account([(f.account_id, f.rate + EPSILON) for f in figures])
-    tz = ZoneInfo(timezone)
-    estimated: list[tuple[PatternType, GroupEstimate]] = []
-    for pattern_type, groups in _groups(figures, ratios, tz).items():
-        # Weekdays and hour windows are two dimensions: each gets its own shrinkage prior.
-        if pattern_type is PatternType.posting_time:
-            days = {k: v for k, v in groups.items() if k in WEEKDAYS}
-            hours = {k: v for k, v in groups.items() if k not in WEEKDAYS}
-            estimates = estimate_groups(days) + estimate_groups(hours)
-        else:
-            estimates = estimate_groups(groups)
-        estimated.extend((pattern_type, e) for e in estimates)
-    corrected = apply_fdr([e for _, e in estimated])
-    patterns = [Pattern(t, e) for (t, _), e in zip(estimated, corrected, strict=True)]
+    effects = fit_effects(observations(figures, timezone))
+    patterns = [Pattern(PATTERN_TYPES[e.dimension], e, scope) for e in effects]
     return sorted(patterns, key=_rank)
+
+
+def platform_scopes(figures: Sequence[PostFigure]) -> list[str]:
+    """The platforms that get a model of their own: only when there are several, and only
+    those with enough posts."""
+    counts = Counter(f.platform.value for f in figures)
+    if len(counts) < 2:
+        return []
+    return sorted(p for p, n in counts.items() if n >= MIN_PLATFORM_POSTS)
+
+
+def compute_all_patterns(figures: Sequence[PostFigure], timezone: str) -> list[Pattern]:
+    """The pooled patterns, then each platform's own where it has enough posts."""
+    out = compute_patterns(figures, timezone)
+    for platform in platform_scopes(figures):
+        mine = [f for f in figures if f.platform.value == platform]
+        out.extend(compute_patterns(mine, timezone, scope=platform))
+    return out
 
 
 def rank_key(*, significant: bool, lift: float | None, n: int) -> tuple[int, float]:
@@ -99,7 +120,9 @@ def _rank(p: Pattern) -> tuple[int, float]:
 
 
 def _dec(value: float | None, places: str) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(Decimal(places))
+    if value is None:
+        return None
+    return min(Decimal(str(value)).quantize(Decimal(places)), Decimal("999999"))
 
 
 def refresh_patterns(
@@ -109,13 +132,14 @@ def refresh_patterns(
     profile = get_profile(db, user)
     if figures is None:
         figures = figures_at_age(db, user, now=now)
-    patterns = compute_patterns(figures, profile.timezone)
+    patterns = compute_all_patterns(figures, profile.timezone)
     db.execute(delete(PerformancePattern).where(owned_by(PerformancePattern.user_id, user)))
     for p in patterns:
         e = p.estimate
         db.add(
             PerformancePattern(
                 user_id=user.id,
+                scope=p.scope,
                 pattern_type=p.pattern_type,
                 pattern_name=p.name,
                 success_rate=_dec(e.success_rate, "0.0001"),
@@ -123,8 +147,11 @@ def refresh_patterns(
                 lift=_dec(e.lift, "0.0001"),
                 ci_low=_dec(e.ci_low, "0.0001"),
                 ci_high=_dec(e.ci_high, "0.0001"),
+                ci_level=_dec(e.ci_level, "0.000001"),
+                p_value=_dec(e.p_value, "0.0000000001"),
                 q_value=_dec(e.q_value, "0.0000000001"),
                 significant=e.significant,
+                raw_lift=_dec(e.raw_lift, "0.0001"),
             )
         )
     db.flush()
@@ -135,9 +162,13 @@ def stored_patterns(db: Session, user: User) -> list[PerformancePattern]:
     rows = db.scalars(select(PerformancePattern).where(owned_by(PerformancePattern.user_id, user)))
     return sorted(
         rows,
-        key=lambda r: rank_key(
-            significant=r.significant,
-            lift=float(r.lift) if r.lift is not None else None,
-            n=r.sample_size,
+        key=lambda r: (
+            r.scope != ALL,
+            r.scope,
+            rank_key(
+                significant=r.significant,
+                lift=float(r.lift) if r.lift is not None else None,
+                n=r.sample_size,
+            ),
         ),
     )

@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from soash import jobs
@@ -36,15 +36,21 @@ def upsert_insight(
     title: str,
     description: str,
     priority: Priority,
+    finding: str | None = None,
 ) -> AiInsight:
     """Create the insight, or update the one with the same key (and show it as unread again
-    when what it says changed)."""
+    when what it says changed). A dismissed insight comes back only when its ``finding`` (a
+    coarse summary, e.g. "up:3" for a lift of about 2x) changed materially."""
     insight = db.scalar(select(AiInsight).where(AiInsight.user_id == user_id, AiInsight.key == key))
     if insight is None:
         insight = AiInsight(user_id=user_id, key=key)
         db.add(insight)
     elif (insight.title, insight.description) != (title, description):
         insight.is_read = False
+    changed = finding is not None and finding != insight.dismissed_finding
+    if insight.dismissed_at is not None and changed:
+        insight.dismissed_at, insight.dismissed_finding, insight.is_read = None, None, False
+    insight.finding = finding
     insight.insight_type = insight_type
     insight.title = title
     insight.description = description
@@ -58,7 +64,11 @@ def list_insights(db: Session, user: User, *, unread_only: bool = False) -> list
     priority_order = case(
         {Priority.high: 0, Priority.medium: 1, Priority.low: 2}, value=AiInsight.priority
     )
-    stmt = select(AiInsight).where(owned_by(AiInsight.user_id, user))
+    stmt = select(AiInsight).where(
+        owned_by(AiInsight.user_id, user),
+        AiInsight.dismissed_at.is_(None),
+        or_(AiInsight.snoozed_until.is_(None), AiInsight.snoozed_until <= utcnow()),
+    )
     if unread_only:
         stmt = stmt.where(AiInsight.is_read.is_(False))
     stmt = stmt.order_by(AiInsight.is_read, priority_order, AiInsight.updated_at.desc())
@@ -75,10 +85,36 @@ def set_insight_read(db: Session, user: User, insight_id: uuid.UUID, *, is_read:
     return insight
 
 
+def set_insight_state(
+    db: Session,
+    user: User,
+    insight_id: uuid.UUID,
+    *,
+    is_read: bool | None = None,
+    dismissed: bool | None = None,
+    snooze_days: int | None = None,
+) -> AiInsight:
+    """Read or unread; dismiss (hidden until its finding changes) or restore; snooze for some
+    days (0 ends a snooze)."""
+    insight = get_insight(db, user, insight_id)
+    if is_read is not None:
+        insight.is_read = is_read
+    if dismissed is not None:
+        insight.dismissed_at = utcnow() if dismissed else None
+        insight.dismissed_finding = insight.finding if dismissed else None
+        insight.is_read = insight.is_read or dismissed
+    if snooze_days is not None:
+        insight.snoozed_until = utcnow() + timedelta(days=snooze_days) if snooze_days else None
+    return insight
+
+
 def list_recommendations(
     db: Session, user: User, *, kind: RecommendationType | None = None
 ) -> list[ContentRecommendation]:
-    stmt = select(ContentRecommendation).where(owned_by(ContentRecommendation.user_id, user))
+    stmt = select(ContentRecommendation).where(
+        owned_by(ContentRecommendation.user_id, user),
+        ContentRecommendation.is_dismissed.is_(False),
+    )
     if kind is not None:
         stmt = stmt.where(ContentRecommendation.recommendation_type == kind)
     return list(

@@ -42,6 +42,7 @@ class IdeaContext:
     evidence: str  # the numbers, composed from the statistics
     avoid_angles: frozenset[str] = field(default_factory=frozenset)  # rated poorly before
     prefer_angles: frozenset[str] = field(default_factory=frozenset)  # rated well before
+    description: str | None = None  # the brand in its own words (profile's brand_description)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,11 @@ class TemplateWriter:
                     f"Format: {label}. {context.evidence}",
                     f"Angle: {angle}. {how}",
                     f"For: {audience}. Let it show {values}.",
+                    *(
+                        [f"About the brand: {context.description.strip()[:300]}"]
+                        if context.description and context.description.strip()
+                        else []
+                    ),
                     f"Hook (first 2 seconds or first line): a question {audience} would ask "
                     f"about {context.industry or 'your work'}.",
                     f"Call to action: tie it to your goal — {goal}.",

@@ -9,10 +9,11 @@ from fastapi import Request, Response
 from soash.deps import DB
 from soash.insights import service
 from soash.web import forms
-from soash.web.core import is_htmx, redirect, render, web_router
+from soash.web.core import error_page, is_htmx, redirect, render, web_router
 from soash.web.session import Actor, Form, Viewer
 
 router = web_router()
+SNOOZE_DAYS = 7
 
 
 @router.get("/insights")
@@ -41,6 +42,25 @@ def mark_read(request: Request, db: DB, auth: Actor, form: Form, insight_id: uui
         unread = len(service.list_insights(db, auth.user, unread_only=True))
         return render(request, "insights/_item.html", insight=insight, unread_now=unread)
     return redirect(request, f"/insights/{insight_id}")
+
+
+@router.post("/insights/{insight_id}/hide")
+def hide(request: Request, db: DB, auth: Actor, form: Form, insight_id: uuid.UUID) -> Response:
+    """Dismiss (``how=dismiss``: until what it finds changes) or snooze for a week
+    (``how=snooze``)."""
+    how = forms.fields(form, "how")["how"]
+    if how not in ("dismiss", "snooze"):
+        return error_page(request, 422, "Choose to dismiss the insight or to snooze it.")
+    if how == "dismiss":
+        service.set_insight_state(db, auth.user, insight_id, dismissed=True)
+        message = "Dismissed. It comes back only if what it finds changes."
+    else:
+        service.set_insight_state(db, auth.user, insight_id, snooze_days=SNOOZE_DAYS)
+        message = f"Snoozed for {SNOOZE_DAYS} days."
+    if is_htmx(request):
+        unread = len(service.list_insights(db, auth.user, unread_only=True))
+        return render(request, "insights/_hidden.html", message=message, unread_now=unread)
+    return redirect(request, "/insights", message=message)
 
 
 @router.post("/insights/generate")

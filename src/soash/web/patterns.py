@@ -1,4 +1,5 @@
-"""Performance patterns: success rate, sample size, lift and its 95% interval, drawn."""
+"""Performance patterns from the effect model: adjusted and raw lift, the interval that matches
+the verdict (drawn), per platform when there are several, and the weekday x hour grid."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request, Response
+from sqlalchemy.orm import Session
 
 from soash.deps import DB
+from soash.insights.effects import WEEKDAYS, Window
 from soash.insights.models import PatternType, PerformancePattern
-from soash.insights.patterns import stored_patterns
+from soash.insights.patterns import ALL, stored_patterns
+from soash.insights.slots import heatmap
+from soash.social import service as social
+from soash.users.models import User
 from soash.web.core import render, web_router
 from soash.web.session import Viewer
 
@@ -22,6 +28,13 @@ TITLES = {
 }
 WIDTH = 200  # the interval drawing's width in SVG units
 TICKS = (0.25, 0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 4.0)
+PLATFORMS = {
+    "instagram": "Instagram",
+    "facebook": "Facebook",
+    "tiktok": "TikTok",
+    "x": "X",
+    "linkedin": "LinkedIn",
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,7 @@ def _rows(patterns: list[PerformancePattern], scale: Scale) -> list[dict[str, An
         rows.append(
             {
                 "pattern": p,
+                "level": f"{float(p.ci_level) * 100:.1f}%" if p.ci_level is not None else "95%",
                 "verdict": verdict,
                 "kind": kind,
                 "x_low": scale.x(float(p.ci_low)) if drawn and p.ci_low else None,
@@ -74,24 +88,85 @@ def _rows(patterns: list[PerformancePattern], scale: Scale) -> list[dict[str, An
     return rows
 
 
+def _grid(patterns: list[PerformancePattern]) -> list[dict[str, Any]]:
+    """The weekday x hour grid from the pooled model's weekday and window effects (1x where an
+    effect could not be tested)."""
+    pooled = [p for p in patterns if p.scope == ALL and p.lift is not None]
+    days = {p.pattern_name: float(p.lift or 1) for p in pooled if p.pattern_name in WEEKDAYS}
+    windows = [
+        (w, float(p.lift or 1))
+        for p in pooled
+        if p.pattern_type is PatternType.posting_time and (w := Window.parse(p.pattern_name))
+    ]
+    if not days and not windows:
+        return []
+    rows = []
+    for name, lifts in zip(WEEKDAYS, heatmap(days, windows), strict=True):
+        rows.append(
+            {
+                "day": name,
+                "cells": [
+                    {"hour": h, "lift": lift, "shade": _shade(lift)} for h, lift in enumerate(lifts)
+                ],
+            }
+        )
+    return rows
+
+
+def _shade(lift: float) -> str:
+    """A CSS class: green above 1x, red below, in 5 steps of strength (full at 2x / 0.5x)."""
+    step = min(round(abs(math.log(lift)) / math.log(2) * 5), 5)
+    if step == 0:
+        return "heat-0"
+    return f"heat-{'up' if lift > 1 else 'down'}-{step}"
+
+
+def _sections(found: list[PerformancePattern], scale: Scale) -> list[dict[str, Any]]:
+    scopes = sorted({p.scope for p in found}, key=lambda s: (s != ALL, s))
+    several = len(scopes) > 1
+    sections = []
+    for scope in scopes:
+        mine = [p for p in found if p.scope == scope]
+        title = "All platforms" if scope == ALL else PLATFORMS.get(scope, scope)
+        sections.append(
+            {
+                "scope": scope,
+                "title": title if several else None,
+                "groups": [
+                    {
+                        "title": kind_title,
+                        "kind": kind.value,
+                        "id": f"{scope}-{kind.value}",
+                        "rows": _rows([p for p in mine if p.pattern_type is kind], scale),
+                    }
+                    for kind, kind_title in TITLES.items()
+                ],
+            }
+        )
+    return sections
+
+
+def _platforms(db: Session, user: User) -> set[str]:
+    return {a.platform.value for a in social.list_accounts(db, user)}
+
+
 @router.get("/patterns")
 def patterns(request: Request, db: DB, auth: Viewer) -> Response:
     found = stored_patterns(db, auth.user)
     scale = _scale(found)
-    groups = [
-        {
-            "title": title,
-            "kind": kind.value,
-            "rows": _rows([p for p in found if p.pattern_type is kind], scale),
-        }
-        for kind, title in TITLES.items()
-    ]
     ticks = [t for t in TICKS if scale.lo <= t <= scale.hi]
+    scopes = {p.scope for p in found}
     return render(
         request,
         "insights/patterns.html",
         page_title="Patterns",
-        groups=groups,
+        sections=_sections(found, scale),
+        pooled_only=sorted(
+            PLATFORMS.get(s, s) for s in _platforms(db, auth.user) if s not in scopes
+        )
+        if len(scopes) > 1
+        else [],
+        grid=_grid(found),
         total=len(found),
         width=WIDTH,
         one=scale.x(1.0),

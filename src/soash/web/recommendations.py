@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.responses import HTMLResponse
 
 from soash.deps import DB
 from soash.insights import service
@@ -23,7 +24,11 @@ SECTIONS = (
         "In your timezone, from what worked.",
     ),
     (RecommendationType.hashtag, "Hashtags", "Ones with a real lift, and ones to drop."),
-    (RecommendationType.content_idea, "Content ideas", "Written for your brand, from what works."),
+    (
+        RecommendationType.content_idea,
+        "Content ideas",
+        "Written for your brand; each says what it builds on.",
+    ),
 )
 
 
@@ -55,10 +60,12 @@ def recommendations(request: Request, db: DB, auth: Viewer) -> Response:
 def update(
     request: Request, db: DB, auth: Actor, form: Form, recommendation_id: uuid.UUID
 ) -> Response:
-    """Mark used (``is_used`` yes/no) and/or rate (``feedback_score`` 1-5)."""
-    values = forms.without_blanks(forms.fields(form, "is_used", "feedback_score"))
-    if "is_used" in values:
-        values["is_used"] = values["is_used"] == "yes"
+    """Mark used (``is_used`` yes/no), rate (``feedback_score`` 1-5) and/or dismiss
+    (``is_dismissed`` yes: not shown, not suggested again)."""
+    values = forms.without_blanks(forms.fields(form, "is_used", "feedback_score", "is_dismissed"))
+    for flag in ("is_used", "is_dismissed"):
+        if flag in values:
+            values[flag] = values[flag] == "yes"
     outcome = forms.submit(
         db,
         RecommendationPatch,
@@ -70,6 +77,11 @@ def update(
     if not outcome.ok or outcome.value is None:
         message = next(iter(outcome.errors.values()), "That did not work.")
         return error_page(request, outcome.status, message)
+    if outcome.value.is_dismissed:
+        message = "Dismissed; Soash will not suggest it again."
+        if is_htmx(request):
+            return HTMLResponse(f'<li class="item is-read"><p role="status">{message}</p></li>')
+        return redirect(request, "/recommendations", message=message)
     if is_htmx(request):
         return render(request, "insights/_recommendation.html", rec=outcome.value)
     return redirect(request, f"/recommendations#rec-{recommendation_id}", message="Saved.")
