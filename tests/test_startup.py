@@ -9,8 +9,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 HEAVY = {"scipy", "statsmodels", "alembic", "weasyprint"}
 
 
@@ -37,11 +35,6 @@ def test_help_imports_no_domain_and_no_database_layer() -> None:
     assert {m for m in loaded if m.startswith("soash.")} <= {"soash.cli", "soash.lazycli"}
 
 
-@pytest.mark.xfail(
-    reason="soash.insights.stats imports scipy at module level (soash.app -> soash.web.patterns "
-    "-> soash.insights.patterns -> soash.insights.stats); it moves into the functions there",
-    strict=False,
-)
 def test_the_web_app_imports_nothing_heavy() -> None:
     assert _modules_after("import soash.app") & HEAVY == set()
 
