@@ -9,8 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from soash.config import get_settings
 from soash.errors import SoashError, TooManyRequests
 
 log = logging.getLogger(__name__)
@@ -89,6 +92,27 @@ async def _http(request: Request, exc: HTTPException) -> JSONResponse:
     return response
 
 
+def database_unavailable(instance: str | None = None) -> JSONResponse:
+    """503 with ``Retry-After``: the database refused, timed out or had no free connection."""
+    retry = get_settings().db.retry_after_seconds
+    response = problem(
+        503,
+        "The database is not answering right now; nothing was changed. Try again in "
+        f"{retry} seconds.",
+        instance=instance,
+        title="Temporarily unavailable",
+    )
+    response.headers["Retry-After"] = str(retry)
+    return response
+
+
+async def _database(request: Request, exc: Exception) -> JSONResponse:
+    # OperationalError: refused or lost connection, connect or statement timeout, a locked
+    # SQLite file. PoolTimeout: every pooled connection busy for the pool timeout.
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return database_unavailable(request.url.path)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(
@@ -102,4 +126,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(SoashError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _database)
+    app.add_exception_handler(PoolTimeout, _database)
     app.add_exception_handler(Exception, _unexpected)
