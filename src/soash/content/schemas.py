@@ -8,10 +8,10 @@ from typing import Annotated
 
 from pydantic import Field
 
-from soash.analytics.schemas import HistoryOut
 from soash.content.models import ContentType
 from soash.schemas import InModel, OutModel
 from soash.social.models import Platform
+from soash.timewindow import HistoryOut
 
 
 class ImportRowError(OutModel):

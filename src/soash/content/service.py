@@ -34,8 +34,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
-from soash.analytics.localtime import local_midnight
-from soash.analytics.window import Clock, check_order, clock_for
 from soash.content.engagement import Column, engagement_sql
 from soash.content.models import ContentCategory, ContentType, Post, PostMetric, post_categories
 from soash.content.schemas import (
@@ -50,6 +48,7 @@ from soash.errors import Conflict, InvalidInput, NotFound
 from soash.ownership import owned_by, owned_by_bound, owner_id
 from soash.social import service as social
 from soash.social.models import Platform, SocialAccount
+from soash.timewindow import Clock, check_order, clock_for, local_midnight
 from soash.users.models import User
 
 MAX_PAGE = 100

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from soash.analytics import service as analytics
 from soash.analytics.localtime import Granularity
 from soash.analytics.schemas import BreakdownBy, Group, Metric, OverviewOut, TimeseriesOut
-from soash.analytics.window import clock_for
 from soash.content import service as content
 from soash.deps import DB
 from soash.schemas import Day
 from soash.social import service as social
+from soash.timewindow import clock_for
 from soash.users.models import User
 from soash.web import forms
 from soash.web.charts import day_epoch, to_json
