@@ -139,11 +139,20 @@ def _implied(route: APIRoute, method: str, path: str) -> set[int]:
     return statuses
 
 
+RETRY_AFTER = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 0},
+}
+
+
 def _problem_response(status: int) -> dict[str, Any]:
-    return {
+    response: dict[str, Any] = {
         "description": DESCRIPTIONS[status],
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
+    if status in (429, 503):
+        response["headers"] = {"Retry-After": RETRY_AFTER}
+    return response
 
 
 def _operation_errors(route: APIRoute, method: str, path: str) -> list[int]:

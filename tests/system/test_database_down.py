@@ -129,3 +129,24 @@ def test_a_statement_stuck_on_a_lock_is_a_503(quick: Settings, api: Api) -> None
         assert took < 5
     finally:
         _fresh_engine()
+
+
+def test_no_free_pooled_connection_is_a_503(
+    quick: Settings, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = api.user()
+    monkeypatch.setattr(quick.db, "pool_timeout_seconds", 0.5)
+    _fresh_engine()
+    engine = get_engine()
+    held = []
+    try:
+        size = engine.pool.size() + engine.pool._max_overflow  # type: ignore[attr-defined]
+        held = [engine.connect() for _ in range(size)]
+        with TestClient(create_app()) as client:
+            response, took = _timed(lambda: client.get("/api/v1/me", headers=user.headers))
+        _unavailable(response)
+        assert took < 3
+    finally:
+        for conn in held:
+            conn.close()
+        _fresh_engine()
