@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from http import HTTPStatus
 from typing import Any
 
@@ -106,9 +107,26 @@ def database_unavailable(instance: str | None = None) -> JSONResponse:
     return response
 
 
+# SQLite reports its own mistakes (a syntax error, a missing table) as OperationalError too:
+# only these mean "not available right now".
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly database")
+
+
+def is_unavailable(exc: Exception) -> bool:
+    """Whether a database error means "not available right now" (503), not a bug (500)."""
+    if isinstance(exc, PoolTimeout):  # every pooled connection busy for the pool timeout
+        return True
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, sqlite3.Error):
+        return any(s in str(orig).lower() for s in _SQLITE_UNAVAILABLE)
+    # PostgreSQL: refused or lost connection, connect or statement timeout, shutting down
+    # (psycopg raises its other errors as ProgrammingError, DataError, IntegrityError...).
+    return True
+
+
 async def _database(request: Request, exc: Exception) -> JSONResponse:
-    # OperationalError: refused or lost connection, connect or statement timeout, a locked
-    # SQLite file. PoolTimeout: every pooled connection busy for the pool timeout.
+    if not is_unavailable(exc):
+        return await _unexpected(request, exc)
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
     return database_unavailable(request.url.path)
 

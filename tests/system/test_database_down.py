@@ -4,6 +4,7 @@ with every worker thread taken."""
 
 from __future__ import annotations
 
+import pathlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,11 +14,13 @@ import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from soash.app import create_app
 from soash.config import Settings
 from soash.db import get_engine, get_sessionmaker
+from soash.problems import is_unavailable
 from tests.fakes.dead_database import hanging_url, refusing_url
 from tests.helpers import Api
 
@@ -150,3 +153,20 @@ def test_no_free_pooled_connection_is_a_503(
         for conn in held:
             conn.close()
         _fresh_engine()
+
+
+def test_a_locked_sqlite_file_is_unavailable_but_a_bad_statement_is_a_bug(
+    tmp_path: pathlib.Path,
+) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}", connect_args={"timeout": 0})
+    with engine.connect() as writer, engine.connect() as other:
+        writer.execute(text("CREATE TABLE t (x INTEGER)"))
+        writer.commit()
+        writer.exec_driver_sql("BEGIN IMMEDIATE")
+        with pytest.raises(OperationalError) as locked:
+            other.exec_driver_sql("BEGIN IMMEDIATE")
+        with pytest.raises(OperationalError) as typo:
+            other.execute(text("SELEC 1"))
+    engine.dispose()
+    assert is_unavailable(locked.value)
+    assert not is_unavailable(typo.value)
