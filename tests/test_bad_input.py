@@ -5,6 +5,8 @@ NUL cases matter on PostgreSQL, which refuses NUL in text (SQLite stores it)."""
 
 from __future__ import annotations
 
+import base64
+import json
 from decimal import Decimal
 
 import pytest
@@ -182,3 +184,33 @@ def test_the_largest_figures_still_give_a_storable_rate(api: Api, alice: User) -
         rate = db.scalars(select(PostMetric.engagement_rate)).one()
     assert rate is not None
     assert float(rate) == pytest.approx(4 * huge)  # exact on PostgreSQL; SQLite keeps a float
+
+
+# -- forged cursors ---------------------------------------------------------------------------
+
+
+POST_ID = "0b5e7c3e-4f5d-4c39-9a34-4f1f0a6f8d21"
+
+
+def _cursor(*parts: object) -> str:
+    raw = json.dumps(list(parts)).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("sort", "cursor"),
+    [
+        ("date", _cursor("date", "desc", "2025-03-01T08:30:00", POST_ID)),  # naive
+        ("date", _cursor("date", "desc", "0001-01-01T00:00:00+01:00", POST_ID)),
+        ("date", _cursor("date", "desc", "2025-03-01T08:30:00Z", 5)),
+        ("engagement", _cursor("engagement", "desc", 2**80, POST_ID)),
+        ("engagement", _cursor("engagement", "desc", "12", POST_ID)),
+    ],
+    ids=["naive-time", "year-1", "int-id", "huge-engagement", "text-engagement"],
+)
+def test_a_forged_cursor_is_refused(api: Api, alice: User, sort: str, cursor: str) -> None:
+    upload(api, alice, POSTS, posts_file([post_row()]))
+    response = api.client.get(
+        "/api/v1/posts", params={"sort": sort, "cursor": cursor}, headers=alice.headers
+    )
+    assert _problem(response)["errors"] == [{"field": "cursor", "message": "is not a valid cursor"}]

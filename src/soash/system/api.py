@@ -50,7 +50,7 @@ def _ping() -> None:
         conn.execute(text("SELECT 1"))
 
 
-@health.get("/readyz")
+@health.get("/readyz", response_model=dict[str, str])
 async def readyz(request: Request) -> Any:
     """Ready when the database answers ``SELECT 1`` within the ready timeout; 503 otherwise."""
     try:
