@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from soash.config import get_settings
+from soash.config import DatabaseSettings, get_settings
 from soash.db import make_engine
 from soash.models import Base
 
@@ -14,7 +14,8 @@ target_metadata = Base.metadata
 
 def run_migrations() -> None:
     url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
-    engine = make_engine(url)
+    # A migration may rewrite a large table: no statement timeout here.
+    engine = make_engine(url, limits=DatabaseSettings(statement_timeout_seconds=0))
     with engine.connect() as connection:
         context.configure(
             connection=connection,

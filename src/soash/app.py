@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from soash import __version__, observability, problems, web
+from soash import __version__, observability, openapi, problems, web
 from soash.analytics.api import router as analytics
 from soash.billing.api import billing
 from soash.config import get_settings
 from soash.content.api import categories, category_rules, imports, posts, upload_limit
 from soash.insights.api import router as insights
 from soash.logs import install_filter
-from soash.middleware import BodyLimit, SecurityHeaders
+from soash.middleware import BodyLimit, RefuseNul, SecurityHeaders
 from soash.publishing.api import router as scheduled_posts
 from soash.referrals.api import referrals
 from soash.social.api import router as social_accounts
@@ -51,7 +51,9 @@ def create_app() -> FastAPI:
     app.include_router(health)
     problems.install(app)
     web.install(app)  # the pages at /, after the API's error handlers
+    openapi.install(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RefuseNul)  # inside BodyLimit: it reads form bodies already capped
     app.add_middleware(
         BodyLimit,
         default=settings.max_body_bytes,

@@ -190,6 +190,20 @@ class RetentionSettings(BaseSettings):
     hour_utc: int = Field(default=4, ge=0, le=23)
 
 
+class DatabaseSettings(BaseSettings):
+    """How long to wait for the database before answering 503 (``Retry-After``) instead of
+    hanging: a new connection, one statement (PostgreSQL; 0 = no limit), a free pooled
+    connection, and the readiness probe as a whole."""
+
+    model_config = SettingsConfigDict(env_prefix="SOASH_DB_", extra="ignore")
+
+    connect_timeout_seconds: int = Field(default=5, ge=2, le=300)
+    statement_timeout_seconds: int = Field(default=60, ge=0, le=86_400)
+    pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    ready_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    retry_after_seconds: int = Field(default=5, ge=1, le=3600)
+
+
 class LlmSettings(BaseSettings):
     """Optional: an OpenAI-compatible chat-completions server writes content ideas and briefs.
     Without a base URL, a deterministic writer does. Numbers always come from the statistics."""
@@ -263,6 +277,7 @@ class Settings(BaseSettings):
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
 
     @model_validator(mode="after")
     def _secrets_present(self) -> Settings:

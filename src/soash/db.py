@@ -41,7 +41,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.types import TypeDecorator
 
-from soash.config import get_settings
+from soash.config import DatabaseSettings, get_settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -119,22 +119,38 @@ def _sqlite_savepoint(conn: Any, _name: str) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, limits: DatabaseSettings | None = None) -> Engine:
+    """An engine that gives up instead of hanging: a database that refuses, hangs or is out of
+    connections raises ``OperationalError`` or ``TimeoutError`` within ``limits``' timeouts
+    (the app answers 503 with ``Retry-After``)."""
+    limits = limits or DatabaseSettings()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_timeout=limits.pool_timeout_seconds,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_savepoint)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {"connect_timeout": limits.connect_timeout_seconds}
+    if limits.statement_timeout_seconds:
+        connect_args["options"] = f"-c statement_timeout={limits.statement_timeout_seconds}s"
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=limits.pool_timeout_seconds,
+        connect_args=connect_args,
+    )
 
 
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return make_engine(settings.resolved_database_url)
+    return make_engine(settings.resolved_database_url, limits=settings.db)
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,5 @@
-"""ASGI middleware: a cap on request body size, and security headers on every response."""
+"""ASGI middleware: a cap on request body size, NUL characters refused in the URL and in form
+bodies, and security headers on every response."""
 
 from __future__ import annotations
 
@@ -65,28 +66,98 @@ class BodyLimit:
 
 
 async def _too_large(send: Send, limit: int, path: str) -> None:
+    detail = f"The request body is larger than {limit:,} bytes, the most this endpoint accepts."
+    await _problem(send, 413, "Content Too Large", detail, path, close=True)
+
+
+async def _problem(
+    send: Send, status: int, title: str, detail: str, path: str, *, close: bool = False
+) -> None:
     body = json.dumps(
         {
             "type": "about:blank",
-            "title": "Content Too Large",
-            "status": 413,
-            "detail": f"The request body is larger than {limit:,} bytes, the most this "
-            "endpoint accepts.",
+            "title": title,
+            "status": status,
+            "detail": detail,
             "instance": path,
         }
     ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+_FORM = b"application/x-www-form-urlencoded"
+
+
+def _holds_nul(raw: bytes) -> bool:
+    """A NUL byte, raw or percent-encoded (%00), in a URL part or a urlencoded form body."""
+    return b"\x00" in raw or b"%00" in raw.lower()
+
+
+class RefuseNul:
+    """Answers 422 when the path, the query string or a urlencoded form body holds a NUL
+    character: PostgreSQL cannot store one, and no real input has one. (JSON bodies are checked
+    by the input models, CSV files by the importer.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        raw_path = scope.get("raw_path") or path.encode("utf-8", "surrogateescape")
+        if _holds_nul(raw_path) or "\x00" in path or _holds_nul(scope.get("query_string", b"")):
+            await _problem(send, 422, "Invalid input", _NUL_IN_URL, path)
+            return
+        content_type = dict(scope["headers"]).get(b"content-type", b"")
+        if not content_type.lower().startswith(_FORM):
+            await self.app(scope, receive, send)
+            return
+        # A form body is small (the body limit applies first): read it whole, check, replay.
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message), send)
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if _holds_nul(body):
+            await _problem(send, 422, "Invalid input", _NUL_IN_FORM, path)
+            return
+        await self.app(scope, _replay([body], None, receive), send)
+
+
+_NUL_IN_URL = "The address holds a NUL character (%00), which no parameter accepts; remove it."
+_NUL_IN_FORM = "A form field holds a NUL character (%00), which no field accepts; remove it."
+
+
+def _replay(bodies: list[bytes], last: Message | None, then: Receive | None = None) -> Receive:
+    """A receive() that hands back what was already read, then goes on with ``then``."""
+    pending: list[Message] = [
+        {"type": "http.request", "body": body, "more_body": False} for body in bodies
+    ]
+    if last is not None:
+        pending.append(last)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        if then is None:
+            return {"type": "http.disconnect"}
+        return await then()
+
+    return receive
 
 
 SECURITY_HEADERS = [

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from soash.config import get_settings
 from soash.errors import SoashError, TooManyRequests
 
 log = logging.getLogger(__name__)
@@ -89,6 +93,44 @@ async def _http(request: Request, exc: HTTPException) -> JSONResponse:
     return response
 
 
+def database_unavailable(instance: str | None = None) -> JSONResponse:
+    """503 with ``Retry-After``: the database refused, timed out or had no free connection."""
+    retry = get_settings().db.retry_after_seconds
+    response = problem(
+        503,
+        "The database is not answering right now; nothing was changed. Try again in "
+        f"{retry} seconds.",
+        instance=instance,
+        title="Temporarily unavailable",
+    )
+    response.headers["Retry-After"] = str(retry)
+    return response
+
+
+# SQLite reports its own mistakes (a syntax error, a missing table) as OperationalError too:
+# only these mean "not available right now".
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly database")
+
+
+def is_unavailable(exc: Exception) -> bool:
+    """Whether a database error means "not available right now" (503), not a bug (500)."""
+    if isinstance(exc, PoolTimeout):  # every pooled connection busy for the pool timeout
+        return True
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, sqlite3.Error):
+        return any(s in str(orig).lower() for s in _SQLITE_UNAVAILABLE)
+    # PostgreSQL: refused or lost connection, connect or statement timeout, shutting down
+    # (psycopg raises its other errors as ProgrammingError, DataError, IntegrityError...).
+    return True
+
+
+async def _database(request: Request, exc: Exception) -> JSONResponse:
+    if not is_unavailable(exc):
+        return await _unexpected(request, exc)
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return database_unavailable(request.url.path)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(
@@ -102,4 +144,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(SoashError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _database)
+    app.add_exception_handler(PoolTimeout, _database)
     app.add_exception_handler(Exception, _unexpected)

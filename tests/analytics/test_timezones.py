@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from soash.analytics.localtime import local_midnight, offsets, utc_bounds
+from soash.analytics.localtime import offsets
+from soash.timewindow import local_midnight, utc_bounds
 from tests.analytics.conftest import ok
 from tests.analytics.data import account, metric, post, set_timezone, utc
 from tests.helpers import Api, User

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -19,6 +18,7 @@ from soash.analytics.schemas import (
 )
 from soash.content.engagement import DEFINITION
 from soash.deps import DB, CurrentUser
+from soash.schemas import DAY_RANGE, Day
 from soash.social.models import Platform
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
@@ -29,10 +29,16 @@ COMMON = (
     "90 days, pro: 2 years): an earlier 'from' is moved forward and 'notes' says so."
 )
 From = Annotated[
-    date | None,
-    Query(alias="from", description="First local day (YYYY-MM-DD). Default: 27 days before 'to'."),
+    Day | None,
+    Query(
+        alias="from",
+        description=f"First local day (YYYY-MM-DD, {DAY_RANGE}). Default: 27 days before 'to'.",
+    ),
 ]
-To = Annotated[date | None, Query(alias="to", description="Last local day. Default: today.")]
+To = Annotated[
+    Day | None,
+    Query(alias="to", description=f"Last local day ({DAY_RANGE}). Default: today."),
+]
 AccountId = Annotated[
     uuid.UUID | None, Query(description="Only this social account (one of yours).")
 ]

@@ -5,13 +5,13 @@ database. SQLite has none, so the UTC offsets in force over the queried range ar
 from Python's tz database and applied per row: ``datetime(ts, CASE WHEN ts < t1 THEN '+3600
 seconds' ... END)``, one branch per DST transition in the range. Either way a post at 23:30 UTC
 is on the next local day in Asia/Tokyo, and a day in Europe/Berlin that has 23 or 25 hours is one
-day. Ranges of local days are turned into half-open UTC bounds in Python (:func:`utc_bounds`), so
-filtering by day uses the plain ``posted_at`` index.
+day. Ranges of local days are turned into half-open UTC bounds in Python
+(:func:`soash.timewindow.utc_bounds`), so filtering by day uses the plain ``posted_at`` index.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,17 +29,6 @@ class Granularity(StrEnum):
     day = "day"
     week = "week"
     month = "month"
-
-
-def utc_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """The UTC instants [start 00:00 local, the day after end 00:00 local)."""
-    return local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
-
-
-def local_midnight(day: date, tz: ZoneInfo) -> datetime:
-    """When ``day`` begins in ``tz``, in UTC. Where DST skips midnight, fold=0 reads 00:00 with
-    the offset before the change, which is the instant the day really begins (at 01:00)."""
-    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
 
 
 def _offset(tz: ZoneInfo, instant: datetime) -> int:

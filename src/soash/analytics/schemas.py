@@ -12,6 +12,7 @@ from soash.analytics.localtime import Granularity
 from soash.content.models import ContentType
 from soash.schemas import OutModel
 from soash.social.models import Platform
+from soash.timewindow import HistoryOut
 
 
 class Metric(StrEnum):
@@ -29,14 +30,6 @@ class BreakdownBy(StrEnum):
     hour = "hour"
     weekday_hour = "weekday_hour"
     hashtag = "hashtag"
-
-
-class HistoryOut(OutModel):
-    """How far back the user's plan lets analytics look."""
-
-    tier: str
-    history_days: int | None = Field(description="null: no limit.")
-    earliest: date | None = Field(description="The first day analytics may show (local).")
 
 
 class PeriodOut(OutModel):

@@ -59,12 +59,13 @@ from soash.analytics.schemas import (
     TimeseriesOut,
     TopPost,
 )
-from soash.analytics.window import Period, Window, resolve
+from soash.analytics.window import Window, resolve
 from soash.content import service as content
 from soash.content.models import ContentCategory, Post, post_categories
 from soash.ownership import owned_by, owned_by_bound, owner_binds
 from soash.social import service as social
 from soash.social.models import Platform, PlatformMetric, SocialAccount
+from soash.timewindow import Period
 from soash.users.models import User
 
 TOP_POSTS = 5

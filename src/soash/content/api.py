@@ -4,7 +4,6 @@ and for content categories (logic in soash.content.service)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile, status
@@ -32,6 +31,7 @@ from soash.content.schemas import (
     RuleSuggestion,
 )
 from soash.deps import DB, CurrentUser
+from soash.schemas import DAY_RANGE, Day
 
 imports = APIRouter(prefix="/imports", tags=["imports"])
 
@@ -118,8 +118,10 @@ def list_posts(
         str | None,
         Query(max_length=200, description="Words or #hashtags the caption must all contain."),
     ] = None,
-    from_: Annotated[date | None, Query(alias="from", description="First local day.")] = None,
-    to: Annotated[date | None, Query(description="Last local day.")] = None,
+    from_: Annotated[
+        Day | None, Query(alias="from", description=f"First local day ({DAY_RANGE}).")
+    ] = None,
+    to: Annotated[Day | None, Query(description=f"Last local day ({DAY_RANGE}).")] = None,
     sort: Annotated[
         service.PostSort,
         Query(

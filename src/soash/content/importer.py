@@ -72,6 +72,7 @@ from soash.db import session_scope, upsert, utcnow
 from soash.errors import InvalidInput, SoashError
 from soash.iterables import chunks
 from soash.ownership import owned_by, owner_id
+from soash.schemas import DAY_RANGE, MAX_DAY, MIN_DAY, NUL
 from soash.social.models import Platform, SocialAccount
 from soash.system.models import JobType
 from soash.system.runner import run_job
@@ -252,16 +253,26 @@ class _Reader:
                     f"The file is empty. Its first line must be the header: {self._expected()}.",
                     errors=[RowError(1, None, "missing header").as_dict()],
                 )
+            if any(NUL in name for name in header):
+                raise InvalidInput(
+                    "The header holds a NUL character (\\u0000), which no column name has: "
+                    f"the first line must be {self._expected()}. Nothing was imported.",
+                    errors=[RowError(1, None, "holds a NUL character").as_dict()],
+                    error_count=1,
+                )
             index = self._header(header)
             while (record := self._next(records, number + 1)) is not None:
                 number += 1
                 if not record:  # a blank line
                     continue
+                if any(NUL in cell for cell in record):
+                    yield _Row(number, None, problem=_NUL_CELL)
+                    continue
                 if len(record) != len(header):
-                    cells = None
+                    problem = f"has {len(record)} fields but the header has {len(header)}"
+                    yield _Row(number, None, problem=problem)
                 else:
-                    cells = {name: record[i] for name, i in index.items()}
-                yield _Row(number, cells, width=len(record), expected=len(header))
+                    yield _Row(number, {name: record[i] for name, i in index.items()})
                 if self.progress is not None and number % BATCH == 0:
                     self.progress(phase, self.file.tell(), self.size)
             if self.progress is not None:
@@ -334,15 +345,13 @@ class _Row:
     """One data row's cells; parsing a cell records its problem instead of raising."""
 
     def __init__(
-        self, number: int, cells: dict[str, str] | None, *, width: int, expected: int
+        self, number: int, cells: dict[str, str] | None, *, problem: str | None = None
     ) -> None:
         self.number = number
         self.cells = cells or {}
         self.errors: list[RowError] = []
-        if cells is None:
-            self.errors.append(
-                RowError(number, None, f"has {width} fields but the header has {expected}")
-            )
+        if problem is not None:
+            self.errors.append(RowError(number, None, problem))
 
     def take(self, column: str, parse: Callable[[str], T]) -> T | None:
         try:
@@ -353,6 +362,9 @@ class _Row:
 
     def blank(self, column: str) -> bool:
         return not self.cells[column].strip()
+
+
+_NUL_CELL = "holds a NUL character (\\u0000); remove it (no cell may hold one)"
 
 
 def _shown(text: str) -> str:
@@ -443,6 +455,8 @@ def _posted_at(text: str) -> datetime:
             f"{_shown(text)} has no UTC offset, so the time is ambiguous; add one, like "
             f"{parsed:%Y-%m-%dT%H:%M:%S}+00:00 or {parsed:%Y-%m-%dT%H:%M:%S}Z"
         )
+    if not MIN_DAY <= parsed.date() <= MAX_DAY:  # also keeps the UTC conversion in range
+        raise _Bad(f"{_shown(text)} is not {DAY_RANGE}")
     return parsed.astimezone(UTC)
 
 
@@ -454,9 +468,12 @@ def _day(text: str) -> date:
     try:
         if not _DAY.fullmatch(value):
             raise ValueError
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise _Bad(f"{_shown(text)} is not a date; write it as YYYY-MM-DD") from None
+    if not MIN_DAY <= day <= MAX_DAY:
+        raise _Bad(f"{_shown(text)} is not {DAY_RANGE}")
+    return day
 
 
 _COUNT = re.compile(r"[0-9]+")

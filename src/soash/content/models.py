@@ -77,7 +77,8 @@ class PostMetric(IdMixin, TimestampMixin, Base):
     saves_count: Mapped[int | None] = mapped_column(BigInteger)
     reach: Mapped[int | None] = mapped_column(BigInteger)
     impressions: Mapped[int | None] = mapped_column(BigInteger)
-    engagement_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 6))
+    # Up to 4 × 2^63 engagements over a reach of 1: 20 digits before the point, 6 after.
+    engagement_rate: Mapped[Decimal | None] = mapped_column(Numeric(26, 6))
 
 
 class ContentCategory(IdMixin, TimestampMixin, Base):

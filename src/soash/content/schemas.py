@@ -8,10 +8,10 @@ from typing import Annotated
 
 from pydantic import Field
 
-from soash.analytics.schemas import HistoryOut
 from soash.content.models import ContentType, RuleKind
 from soash.schemas import InModel, OutModel
 from soash.social.models import Platform
+from soash.timewindow import HistoryOut
 
 
 class ImportRowError(OutModel):
@@ -43,7 +43,10 @@ HEX_COLOR = r"^#[0-9A-Fa-f]{6}$"
 ColorCode = Annotated[
     str | None,
     Field(
-        pattern=HEX_COLOR, description="A colour as #RRGGBB, e.g. #1E90FF.", examples=["#1E90FF"]
+        pattern=HEX_COLOR,
+        max_length=7,
+        description="A colour as #RRGGBB, e.g. #1E90FF.",
+        examples=["#1E90FF"],
     ),
 ]
 CategoryName = Annotated[str, Field(min_length=1, max_length=100)]

@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -34,8 +34,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
-from soash.analytics.localtime import local_midnight
-from soash.analytics.window import Clock, check_order, clock_for
 from soash.content.engagement import Column, engagement_sql
 from soash.content.models import ContentCategory, ContentType, Post, PostMetric, post_categories
 from soash.content.schemas import (
@@ -50,11 +48,13 @@ from soash.errors import Conflict, InvalidInput, NotFound
 from soash.ownership import get_owned, owned_by, owned_by_bound, owner_id
 from soash.social import service as social
 from soash.social.models import Platform, SocialAccount
+from soash.timewindow import Clock, check_order, clock_for, local_midnight
 from soash.users.models import User
 
 MAX_PAGE = 100
 PostSelect = Select[*tuple[Any, ...]]
 RATE_DIGITS = 6
+MAX_ENGAGEMENT = 4 * (2**63 - 1)  # likes + comments + shares + saves, each a BIGINT
 
 
 class PostSort(StrEnum):
@@ -243,13 +243,8 @@ class Cursor:
         try:
             raw = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
             s, o, key, ident = raw
-            cursor = cls(
-                PostSort(s),
-                SortOrder(o),
-                datetime.fromisoformat(key) if s == PostSort.date else int(key),
-                uuid.UUID(ident),
-            )
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+            cursor = cls(PostSort(s), SortOrder(o), _cursor_key(s, key), uuid.UUID(str(ident)))
+        except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
             raise InvalidInput(
                 "'cursor' is not one this API gave out; start again without it.",
                 errors=[{"field": "cursor", "message": "is not a valid cursor"}],
@@ -261,6 +256,20 @@ class Cursor:
                 errors=[{"field": "cursor", "message": "belongs to another sort"}],
             )
         return cursor
+
+
+def _cursor_key(sort: str, key: object) -> datetime | int:
+    """A cursor's key as the query compares it: an aware time, or an engagement (a sum of at
+    most four BIGINTs); anything else was not given out by this API."""
+    if sort == PostSort.date:
+        when = datetime.fromisoformat(str(key))
+        if when.utcoffset() is None:
+            raise ValueError("a cursor's time has a UTC offset")
+        when.astimezone(UTC)  # raises OverflowError at the calendar's edges
+        return when
+    if not isinstance(key, int) or not -1 <= key <= MAX_ENGAGEMENT:  # -1: no figures
+        raise ValueError("a cursor's engagement is a whole number in range")
+    return key
 
 
 def _page_filters(

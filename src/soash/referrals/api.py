@@ -11,6 +11,7 @@ from soash.config import get_settings
 from soash.deps import DB, CurrentUser
 from soash.referrals import service
 from soash.referrals.schemas import ReferralCodeOut, ReferralCodePatch, ReferralsOut
+from soash.schemas import MAX_OFFSET
 
 referrals = APIRouter(tags=["referrals"])
 
@@ -37,7 +38,7 @@ def list_referrals(
     user: CurrentUser,
     db: DB,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Any:
     found = service.overview(db, user, limit=limit, offset=offset)
     billing = get_settings().billing

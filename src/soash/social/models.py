@@ -125,4 +125,5 @@ class PlatformMetric(IdMixin, TimestampMixin, Base):
     total_reach: Mapped[int | None] = mapped_column(BigInteger)
     total_impressions: Mapped[int | None] = mapped_column(BigInteger)
     total_engagement: Mapped[int | None] = mapped_column(BigInteger)
-    engagement_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 6))
+    # Up to 4 × 2^63 engagements over a reach of 1: 20 digits before the point, 6 after.
+    engagement_rate: Mapped[Decimal | None] = mapped_column(Numeric(26, 6))

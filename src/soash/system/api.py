@@ -5,10 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from soash.config import get_settings
+from soash.db import get_engine
 from soash.deps import DB, CurrentUser
+from soash.problems import database_unavailable
 from soash.system import service
 from soash.system.schemas import JobOut
 
@@ -27,11 +34,28 @@ def get_job(job_id: uuid.UUID, user: CurrentUser, db: DB) -> Any:
 
 
 @health.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
+    """The process is up. Touches neither the database nor the thread pool (``async``), so it
+    answers while the database hangs and every worker thread waits on it."""
     return {"status": "ok"}
 
 
-@health.get("/readyz")
-def readyz(db: DB) -> dict[str, str]:
-    db.execute(text("SELECT 1"))
+# Probes get their own few threads: a probe stuck on a hung database is abandoned (the thread
+# ends by itself at the connect timeout), and never waits behind the requests' thread pool.
+_PROBES = anyio.CapacityLimiter(4)
+
+
+def _ping() -> None:
+    with get_engine().connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+@health.get("/readyz", response_model=dict[str, str])
+async def readyz(request: Request) -> Any:
+    """Ready when the database answers ``SELECT 1`` within the ready timeout; 503 otherwise."""
+    try:
+        with anyio.fail_after(get_settings().db.ready_timeout_seconds):
+            await anyio.to_thread.run_sync(_ping, abandon_on_cancel=True, limiter=_PROBES)
+    except (TimeoutError, OperationalError, PoolTimeout):
+        return database_unavailable(request.url.path)
     return {"status": "ready", "database": "ok"}

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from soash.analytics import service as analytics
 from soash.analytics.localtime import Granularity
 from soash.analytics.schemas import BreakdownBy, Group, Metric, OverviewOut, TimeseriesOut
-from soash.analytics.window import clock_for
 from soash.content import service as content
 from soash.deps import DB
+from soash.schemas import Day
 from soash.social import service as social
+from soash.timewindow import clock_for
 from soash.users.models import User
 from soash.web import forms
 from soash.web.charts import day_epoch, to_json
@@ -158,8 +159,8 @@ def dashboard(
     db: DB,
     auth: Viewer,
     account: Annotated[uuid.UUID | None, Blank, Query()] = None,
-    from_: Annotated[date | None, Blank, Query(alias="from")] = None,
-    to: Annotated[date | None, Blank, Query()] = None,
+    from_: Annotated[Day | None, Blank, Query(alias="from")] = None,
+    to: Annotated[Day | None, Blank, Query()] = None,
     days: Annotated[int | None, Query(ge=1, le=3660)] = None,
 ) -> Response:
     start, end = _range(db, auth.user, days, from_, to)

@@ -4,7 +4,6 @@ history and its categories."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from soash.content import service
 from soash.content.models import ContentType
 from soash.content.schemas import PostDetail
 from soash.deps import DB
+from soash.schemas import Day
 from soash.social import service as social
 from soash.web.charts import day_epoch, to_json
 from soash.web.core import render, web_router
@@ -53,8 +53,8 @@ def posts_page(
     content_type: Annotated[ContentType | None, Blank, Query(alias="type")] = None,
     category: Annotated[uuid.UUID | None, Blank, Query()] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    from_: Annotated[date | None, Blank, Query(alias="from")] = None,
-    to: Annotated[date | None, Blank, Query()] = None,
+    from_: Annotated[Day | None, Blank, Query(alias="from")] = None,
+    to: Annotated[Day | None, Blank, Query()] = None,
     sort: service.PostSort = service.PostSort.date,
     order: service.SortOrder = service.SortOrder.desc,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
