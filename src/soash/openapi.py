@@ -94,6 +94,17 @@ RAISES: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT", "/api/v1/posts/{post_id}/categories"): (404,),
     ("POST", "/api/v1/categories"): (409,),
     ("PATCH", "/api/v1/categories/{category_id}"): (409,),
+    ("POST", "/api/v1/categories/{category_id}/posts"): (404,),
+    ("POST", "/api/v1/category-rules"): (404, 409),
+    ("POST", "/api/v1/social-accounts/connect/{platform}/choose"): (400, 403, 409),
+    ("POST", "/api/v1/scheduled-posts"): (403, 404, 409),
+    ("GET", "/api/v1/scheduled-posts"): (404,),
+    ("PATCH", "/api/v1/scheduled-posts/{post_id}"): (403, 404, 409),
+    ("DELETE", "/api/v1/scheduled-posts/{post_id}"): (409,),
+    ("POST", "/api/v1/scheduled-posts/{post_id}/publish-now"): (403, 409),
+    ("POST", "/api/v1/scheduled-posts/{post_id}/cancel"): (409,),
+    ("POST", "/api/v1/scheduled-posts/{post_id}/retry"): (403, 409),
+    ("POST", "/api/v1/scheduled-posts/{post_id}/duplicate"): (403, 409),
 }
 # Answer without the database (and so never 503).
 NO_DATABASE = {("GET", "/healthz")}
