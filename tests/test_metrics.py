@@ -70,11 +70,11 @@ def test_job_queue_and_sync_figures_are_read_at_scrape_time() -> None:
     _job(JobType.sync_metrics, JobStatus.completed, took=40)
     _job(JobType.sync_metrics, JobStatus.failed, took=3, subject=str(tiktok))
     _job(JobType.generate_insights, JobStatus.running, took=10)
-    with session_scope() as db:  # a running job whose worker stopped long ago
+    with session_scope() as db:  # a running job whose worker stopped renewing its lease
         stale = db.scalars(
             SystemJob.__table__.select().where(SystemJob.status == JobStatus.running)
         ).one()
-        db.get_one(SystemJob, stale).updated_at = utcnow() - timedelta(days=1)
+        db.get_one(SystemJob, stale).lease_expires_at = utcnow() - timedelta(minutes=5)
 
     samples = {
         (s.name, tuple(sorted(s.labels.items()))): s.value
