@@ -85,6 +85,7 @@ def serve(
             port=port,
             workers=workers,
             log_level=settings.log_level.lower(),
+            proxy_headers=False,  # deps.client_ip reads X-Forwarded-For from trusted proxies
         )
     finally:
         if worker is not None:

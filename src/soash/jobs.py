@@ -33,6 +33,7 @@ TASK_MODULES: tuple[str, ...] = (
     "soash.social.tasks",
     "soash.retention.tasks",
     "soash.insights.tasks",
+    "soash.users.tasks",
 )
 
 

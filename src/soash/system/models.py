@@ -20,6 +20,7 @@ class JobType(StrEnum):
     seed_demo = "seed_demo"
     retention_purge = "retention_purge"
     referral_payout = "referral_payout"
+    send_email = "send_email"
 
 
 class JobStatus(StrEnum):
