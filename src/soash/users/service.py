@@ -117,7 +117,7 @@ def register(
     password_hash = hash_password(password)
     existing = get_by_email(db, email)
     if existing is not None:
-        queue_mail(db, existing, Mail.signup_attempt)
+        queue_mail(db, Mail.signup_attempt, user=existing)
         return None
     user = _add_user(
         db, email=email, password_hash=password_hash, first_name=first_name, last_name=last_name
@@ -128,21 +128,23 @@ def register(
     return user
 
 
-def queue_mail(db: Session, user: User, kind: Mail) -> None:
-    """Mail ``user`` from a job, once this transaction commits: no SMTP in the request, so
-    neither its time nor its failures tell whether an account exists. The job writes any
-    link's token itself (a token in the job's payload would be a secret stored in clear)."""
+def queue_mail(db: Session, kind: Mail, *, user: User | None = None, email: str = "") -> None:
+    """Mail ``user`` (or whoever has ``email``, if anyone) from a job, once this transaction
+    commits: no SMTP in the request, so neither its time nor its failures tell whether an
+    account exists. The job writes any link's token itself (a token in the job's payload
+    would be a secret stored in clear)."""
+    target = {"user_id": str(user.id)} if user is not None else {"email": normalize_email(email)}
     jobs.enqueue(
         db,
         MAIL_TASK,
-        {"kind": kind.value, "user_id": str(user.id)},
+        {"kind": kind.value, **target},
         job_type=JobType.send_email,
-        user_id=user.id,
+        user_id=user.id if user is not None else None,
     )
 
 
 def send_verification(db: Session, user: User) -> None:
-    queue_mail(db, user, Mail.verify)
+    queue_mail(db, Mail.verify, user=user)
 
 
 def new_verification_token(db: Session, user: User) -> str:
@@ -187,10 +189,9 @@ def verify_email(db: Session, *, token: str) -> User:
 
 
 def resend_verification(db: Session, *, email: str) -> None:
-    """Says nothing about whether the email exists; sends only to unverified accounts."""
-    user = get_by_email(db, email)
-    if user is not None and not user.is_verified:
-        send_verification(db, user)
+    """Says nothing about whether the email exists: a job looks it up, and mails a new link
+    only to an unverified account."""
+    queue_mail(db, Mail.verify, email=email)
 
 
 def login(
@@ -249,10 +250,9 @@ def revoke_sessions(db: Session, user: User, *, keep: UserSession | None = None)
 
 
 def request_password_reset(db: Session, *, email: str) -> None:
-    """Says nothing about whether the email exists: the link is written and mailed by a job."""
-    user = get_by_email(db, email)
-    if user is not None:
-        queue_mail(db, user, Mail.password_reset)
+    """Says nothing about whether the email exists: the request does the same work either
+    way (it queues a job), and the job looks the email up, writes the link and mails it."""
+    queue_mail(db, Mail.password_reset, email=email)
 
 
 def confirm_password_reset(db: Session, *, token: str, new_password: str) -> User:

@@ -28,13 +28,18 @@ MAX_WAIT_SECONDS = 3600.0
 
 
 @jobs.task(MAIL_TASK)
-def send_email(result: dict[str, Any], *, kind: str, user_id: str) -> None:
+def send_email(
+    result: dict[str, Any], *, kind: str, user_id: str | None = None, email: str | None = None
+) -> None:
     with session_scope() as db:
-        user = db.get(User, uuid.UUID(user_id))
+        if user_id is not None:
+            user = db.get(User, uuid.UUID(user_id))
+        else:
+            user = users.get_by_email(db, email or "")
         letter = _write(db, user, Mail(kind)) if user is not None else None
         to = user.email if user is not None else None
     if letter is None or to is None:
-        result["skipped"] = "the account is gone or needs no such email any more"
+        result["skipped"] = "no such account, or it needs no such email any more"
         return
     try:
         mail.send_email(to, letter.subject, letter.body)
