@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from soash import jobs
 from soash.config import get_settings
@@ -70,18 +70,19 @@ class Api:
         )
 
 
-def deliver_mail() -> int:
-    """Run the queued account-email jobs that are due, as a worker would; returns how many."""
+def deliver_mail(*, forget: bool = True) -> int:
+    """Run the queued account-email jobs that are due, as a worker would; returns how many.
+    With ``forget``, the rows of those that completed are then deleted, so that tests
+    counting the jobs they made see only theirs."""
+    mail_jobs = select(SystemJob.id).where(SystemJob.task == MAIL_TASK)
     with session_scope() as db:
-        due = list(
-            db.scalars(
-                select(SystemJob.id).where(
-                    SystemJob.task == MAIL_TASK, SystemJob.status == JobStatus.pending
-                )
-            )
-        )
+        due = list(db.scalars(mail_jobs.where(SystemJob.status == JobStatus.pending)))
     for job_id in due:
         jobs.run_queued(job_id)
+    if forget:
+        with session_scope() as db:
+            done = mail_jobs.where(SystemJob.status == JobStatus.completed)
+            db.execute(delete(SystemJob).where(SystemJob.id.in_(done)))
     return len(due)
 
 

@@ -127,7 +127,7 @@ def test_verification_email_goes_out_over_smtp(api: Api, smtp_server: Collector)
 
     assert response.status_code == 201, response.text
     assert smtp_server.envelopes == []  # not in the request: a job sends it
-    assert deliver_mail() == 1
+    assert deliver_mail(forget=False) == 1
     assert [e.rcpt_tos for e in smtp_server.envelopes] == [["smtp@example.com"]]
     message = smtp_server.messages()[0]
     assert message["To"] == "smtp@example.com"
@@ -139,7 +139,7 @@ def test_verification_email_goes_out_over_smtp(api: Api, smtp_server: Collector)
 
 def test_the_link_sent_over_smtp_verifies_the_account(api: Api, smtp_server: Collector) -> None:
     api.register("smtp@example.com")
-    deliver_mail()
+    deliver_mail(forget=False)
     token = token_in(_text(smtp_server.messages()[0]), "verify")
 
     response = api.client.post("/api/v1/auth/verify", json={"token": token})
@@ -154,7 +154,7 @@ def test_smtp_log_line_masks_the_address_and_holds_no_token(
     caplog.set_level(logging.INFO, logger="soash.mail")
 
     api.register("smtp@example.com")
-    deliver_mail()
+    deliver_mail(forget=False)
 
     token = token_in(_text(smtp_server.messages()[0]), "verify")
     logged = " ".join(r.getMessage() for r in caplog.records)
@@ -165,7 +165,7 @@ def test_smtp_log_line_masks_the_address_and_holds_no_token(
 
 def test_starttls_is_used_when_the_server_offers_it(api: Api, starttls_server: Collector) -> None:
     response = api.register("tls@example.com")
-    deliver_mail()
+    deliver_mail(forget=False)
 
     assert response.status_code == 201, response.text
     assert starttls_server.over_tls == [True]
@@ -175,7 +175,7 @@ def test_with_smtp_nothing_lands_in_the_outbox(
     api: Api, smtp_server: Collector, outbox: Path
 ) -> None:
     api.register("smtp@example.com")
-    deliver_mail()
+    deliver_mail(forget=False)
 
     assert len(smtp_server.envelopes) == 1
     assert not list(outbox.glob("*.eml"))
@@ -188,7 +188,7 @@ def test_without_smtp_the_email_lands_in_the_outbox_and_the_path_is_logged(
     caplog.set_level(logging.INFO, logger="soash.mail")
 
     api.register("outbox@example.com")
-    deliver_mail()
+    deliver_mail(forget=False)
 
     files = list(outbox.glob("*.eml"))
     assert len(files) == 1
@@ -222,11 +222,11 @@ def test_an_unreachable_mail_server_delays_the_email_not_the_sign_up(
     assert response.status_code == 201, response.text
     assert api.login("nomail@example.com").status_code == 200  # the account is kept
 
-    assert deliver_mail() == 1
+    assert deliver_mail(forget=False) == 1
     [(status, attempts, error)] = _mail_jobs()
     assert (status, attempts) == ("pending", 1)  # back in the queue, to try again later
     assert error and "mail server refused" in error and "trying again in 0 s" in error
-    assert deliver_mail() == 1  # not due yet: claimed only once its wait is over
+    assert deliver_mail(forget=False) == 1  # not due yet: claimed only once its wait is over
     assert _mail_jobs()[0][:2] == ("pending", 1)
 
     # The server comes back: the next try delivers the email, with a link that works.
@@ -235,7 +235,7 @@ def test_an_unreachable_mail_server_delays_the_email_not_the_sign_up(
     controller.start()
     try:
         time.sleep(0.6)
-        deliver_mail()
+        deliver_mail(forget=False)
     finally:
         controller.stop()
     assert _mail_jobs()[0][:2] == ("completed", 2)
@@ -253,10 +253,10 @@ def test_a_mail_server_that_stays_down_fails_the_email_after_the_last_try(
     api.register("nomail@example.com")
 
     for _ in range(3):
-        deliver_mail()
+        deliver_mail(forget=False)
         time.sleep(0.1)
 
     [(status, attempts, error)] = _mail_jobs()
     assert (status, attempts) == ("failed", 3)
     assert error and "refused the email 3 times" in error
-    assert deliver_mail() == 0
+    assert deliver_mail(forget=False) == 0

@@ -356,10 +356,9 @@ def test_delete_me_keeps_system_jobs_without_the_user(
 
     assert api.client.delete(ME, headers=alice.headers).status_code == 204
 
-    # Each has one seeded job and one verification email's job.
-    assert count_rows("system_jobs") == 4
-    assert count_rows("system_jobs", user_id=None) == 2
-    assert count_rows("system_jobs", user_id=uuid.UUID(bob.id)) == 2
+    assert count_rows("system_jobs") == 2
+    assert count_rows("system_jobs", user_id=None) == 1
+    assert count_rows("system_jobs", user_id=uuid.UUID(bob.id)) == 1
 
 
 def test_delete_me_signs_out_and_frees_the_email(api: Api, user: ApiUser) -> None:
@@ -408,11 +407,9 @@ def test_export_contains_the_users_profile_and_rows(
         "content_recommendations",
         "performance_patterns",
         "team_members",
+        "system_jobs",
     ):
         assert len(data[table]) == 1, table
-    # The seeded job, and the job that mailed the verification link.
-    assert len(data["system_jobs"]) == 2
-    assert {j["user_id"] for j in data["system_jobs"]} == {data["user"]["id"]}
 
 
 def test_export_needs_a_signed_in_user(api: Api) -> None:

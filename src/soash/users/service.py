@@ -132,14 +132,11 @@ def queue_mail(db: Session, kind: Mail, *, user: User | None = None, email: str 
     """Mail ``user`` (or whoever has ``email``, if anyone) from a job, once this transaction
     commits: no SMTP in the request, so neither its time nor its failures tell whether an
     account exists. The job writes any link's token itself (a token in the job's payload
-    would be a secret stored in clear)."""
+    would be a secret stored in clear). The job is the system's, not listed among the user's
+    jobs."""
     target = {"user_id": str(user.id)} if user is not None else {"email": normalize_email(email)}
     jobs.enqueue(
-        db,
-        MAIL_TASK,
-        {"kind": kind.value, **target},
-        job_type=JobType.send_email,
-        user_id=user.id if user is not None else None,
+        db, MAIL_TASK, {"kind": kind.value, **target}, job_type=JobType.send_email, user_id=None
     )
 
 
