@@ -79,11 +79,24 @@ def deliver_mail(*, forget: bool = True) -> int:
         due = list(db.scalars(mail_jobs.where(SystemJob.status == JobStatus.pending)))
     for job_id in due:
         jobs.run_queued(job_id)
+    _take_mail_wake_ups()
     if forget:
         with session_scope() as db:
             done = mail_jobs.where(SystemJob.status == JobStatus.completed)
             db.execute(delete(SystemJob).where(SystemJob.id.in_(done)))
     return len(due)
+
+
+def _take_mail_wake_ups() -> None:
+    """Take the mail jobs' wake-up messages off the queue, as the worker that ran them would
+    have, and leave the others in their order."""
+    storage = jobs.huey.storage
+    others = []
+    while (message := storage.dequeue()) is not None:
+        if jobs.huey.deserialize_task(message).name != MAIL_TASK:
+            others.append(message)
+    for message in others:
+        storage.enqueue(message)
 
 
 def outbox_messages(to: str | None = None) -> list[Message]:
