@@ -11,8 +11,13 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import delete, select
 
+from soash import jobs
 from soash.config import get_settings
+from soash.db import session_scope
+from soash.system.models import JobStatus, SystemJob
+from soash.users.mailings import MAIL_TASK
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -55,16 +60,48 @@ class Api:
         assert login.status_code == 200, login.text
         self.client.cookies.clear()  # API clients use the bearer token
         token = login.json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
         return User(
             email=address,
             password=extra.get("password", PASSWORD),
             token=token,
-            id=created.json()["id"],
-            headers={"Authorization": f"Bearer {token}"},
+            id=self.client.get("/api/v1/me", headers=headers).json()["id"],
+            headers=headers,
         )
 
 
+def deliver_mail(*, forget: bool = True) -> int:
+    """Run the queued account-email jobs that are due, as a worker would; returns how many.
+    With ``forget``, the rows of those that completed are then deleted, so that tests
+    counting the jobs they made see only theirs."""
+    mail_jobs = select(SystemJob.id).where(SystemJob.task == MAIL_TASK)
+    with session_scope() as db:
+        due = list(db.scalars(mail_jobs.where(SystemJob.status == JobStatus.pending)))
+    for job_id in due:
+        jobs.run_queued(job_id)
+    _take_mail_wake_ups()
+    if forget:
+        with session_scope() as db:
+            done = mail_jobs.where(SystemJob.status == JobStatus.completed)
+            db.execute(delete(SystemJob).where(SystemJob.id.in_(done)))
+    return len(due)
+
+
+def _take_mail_wake_ups() -> None:
+    """Take the mail jobs' wake-up messages off the queue, as the worker that ran them would
+    have, and leave the others in their order."""
+    storage = jobs.huey.storage
+    others = []
+    while (message := storage.dequeue()) is not None:
+        if jobs.huey.deserialize_task(message).name != MAIL_TASK:
+            others.append(message)
+    for message in others:
+        storage.enqueue(message)
+
+
 def outbox_messages(to: str | None = None) -> list[Message]:
+    """The emails sent so far (queued ones are delivered first)."""
+    deliver_mail()
     folder: Path = get_settings().outbox_dir
     if not folder.exists():
         return []

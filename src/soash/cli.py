@@ -159,7 +159,7 @@ def serve(
             log_level=settings.log_level.lower(),
             timeout_keep_alive=settings.serve.keep_alive_seconds,
             timeout_worker_healthcheck=settings.serve.worker_healthcheck_seconds,
-            forwarded_allow_ips=settings.serve.forwarded_allow_ips,
+            proxy_headers=False,  # deps.client_ip reads X-Forwarded-For from trusted proxies
         )
     finally:
         if worker is not None:

@@ -8,6 +8,7 @@ in dev, missing secrets are generated once and kept in ``<data_dir>/dev-secrets.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import secrets
@@ -16,8 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SmtpSettings(BaseSettings):
@@ -33,6 +36,10 @@ class SmtpSettings(BaseSettings):
     ssl: bool = False
     timeout_seconds: float = 10.0
     sender: str = "Soash <no-reply@soash.local>"
+    # Mail is sent by a job: a refused or unreachable server is tried again after
+    # retry_seconds, doubled each time, up to this many tries in all.
+    attempts: int = Field(default=8, ge=1, le=100)
+    retry_seconds: float = Field(default=30.0, gt=0)
 
 
 class SecuritySettings(BaseSettings):
@@ -51,13 +58,17 @@ class SecuritySettings(BaseSettings):
 
 
 class RateLimitSettings(BaseSettings):
-    """Attempts allowed per window on sign-in and sign-up, per client IP and per email."""
+    """Attempts allowed per window on sign-in, sign-up, password reset and re-entering the
+    password: per client IP, per (email, client IP), and per email from everywhere. The last
+    is a ceiling far above the second, so that guessing from a few addresses does not lock
+    the owner out of their account."""
 
     model_config = SettingsConfigDict(env_prefix="SOASH_RATE_LIMIT_", extra="ignore")
 
-    window_seconds: int = 900
-    per_ip: int = 30
-    per_email: int = 10
+    window_seconds: int = Field(default=900, ge=1)
+    per_ip: int = Field(default=30, ge=1)
+    per_email_and_ip: int = Field(default=10, ge=1)
+    per_email: int = Field(default=300, ge=1)
 
 
 class PlatformSettings(BaseSettings):
@@ -226,8 +237,6 @@ class ServeSettings(BaseSettings):
     # With --workers N: how long a web worker may take to answer its supervisor's health
     # check (and to start) before it is replaced.
     worker_healthcheck_seconds: int = Field(default=30, ge=1)
-    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs).
-    forwarded_allow_ips: str = "127.0.0.1"
 
 
 class MetricsSettings(BaseSettings):
@@ -259,6 +268,9 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # Reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma-separated); none
+    # by default, so the client's address is the connection's peer (see deps.client_ip).
+    trusted_proxies: str = ""
     max_body_bytes: int = 1_048_576
     max_import_bytes: int = Field(default=52_428_800, ge=1)  # CSV imports (50 MiB)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
@@ -294,6 +306,16 @@ class Settings(BaseSettings):
         sec.encryption_keys = sec.encryption_keys or SecretStr(stored["encryption_keys"])
         return self
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        _networks(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        return _networks(self.trusted_proxies)
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'soash.db').resolve()}"
@@ -301,6 +323,17 @@ class Settings(BaseSettings):
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+
+def _networks(spec: str) -> tuple[IPNetwork, ...]:
+    try:
+        return tuple(
+            ipaddress.ip_network(p.strip(), strict=False) for p in spec.split(",") if p.strip()
+        )
+    except ValueError as exc:
+        raise ValueError(
+            f"SOASH_TRUSTED_PROXIES: {exc} (give IPs or CIDRs, comma-separated)"
+        ) from exc
 
 
 def new_encryption_key_spec(kid: str) -> str:

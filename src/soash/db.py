@@ -9,9 +9,8 @@ step that may fail alone runs in a savepoint (``db.begin_nested()``). Jobs are q
 No network call (platform API, LLM, object storage) after the first write of a transaction:
 do the call first, or commit, call, and write in a second short transaction. SQLite has one
 write lock, and a transaction that waits on the network holds it for everyone.
-:func:`no_open_write` enforces this where the network calls are made; sending mail through
-SMTP is the one deliberate exception (a message that cannot be handed over must fail the
-request that asked for it).
+:func:`no_open_write` enforces this where the network calls are made (platforms, the
+language model, SMTP: mail goes out from a job).
 """
 
 from __future__ import annotations

@@ -73,25 +73,36 @@ def _demo_user(db: Session, *, email: str, password: str) -> User:
     return user
 
 
-def _demo_account(db: Session, user: User, platform: Platform, seed: str) -> uuid.UUID:
+def _demo_account(db: Session, user: User, platform: Platform, seed: str) -> tuple[uuid.UUID, str]:
+    """The user's own demo account on ``platform`` (made if missing) and its seed. The seed is
+    the account's platform id, unique across users: a second demo user gets a seed of its own
+    instead of taking over the first one's account."""
+    own_seed = f"{seed}-{user.id.hex[:12]}"
     account = db.scalar(
         select(SocialAccount).where(
-            SocialAccount.platform == platform, SocialAccount.platform_user_id == seed
+            SocialAccount.user_id == user.id,
+            SocialAccount.platform == platform,
+            SocialAccount.platform_user_id.in_((seed, own_seed)),
         )
     )
     if account is None:
+        taken = db.scalar(
+            select(SocialAccount.id).where(
+                SocialAccount.platform == platform, SocialAccount.platform_user_id == seed
+            )
+        )
         account = SocialAccount(
             id=uuid.uuid4(),
             user_id=user.id,
             platform=platform,
-            platform_user_id=seed,
+            platform_user_id=own_seed if taken else seed,
             unavailable_metrics=[],
         )
         db.add(account)
     account.is_active = True
-    store_tokens(account, TokenSet(access_token=f"demo-token-{seed}"))
+    store_tokens(account, TokenSet(access_token=f"demo-token-{account.platform_user_id}"))
     db.flush()
-    return account.id
+    return account.id, account.platform_user_id
 
 
 def _snapshot_days(posted: date, today: date) -> list[date]:
@@ -196,14 +207,14 @@ def seed_demo(
         user = _demo_user(db, email=email, password=password)
         user_id = user.id
         account_ids = [
-            (_demo_account(db, user, platform, seed), platform, seed)
+            (*_demo_account(db, user, platform, seed), platform)
             for platform, seed in ACCOUNTS[:accounts]
         ]
     with (
         run_job(job_type=JobType.seed_demo, user_id=user_id) as report,
         Progress(console=console, transient=True) as progress,
     ):
-        for account_id, platform, seed in account_ids:
+        for account_id, seed, platform in account_ids:
             client = DemoClient(platform, seed, timezone=TIMEZONE, now=now)
             task = progress.add_task(f"Demo {platform.value} history", total=HISTORY_DAYS + 1)
 

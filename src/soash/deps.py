@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from soash.config import get_settings
+from soash.config import IPNetwork, get_settings
 from soash.db import session_scope, utcnow
 from soash.errors import Forbidden, Unauthorized
 from soash.security import token_hash
@@ -104,4 +105,34 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The one place that decides who the client is (the rate limits key on it).
+
+    The connection's peer, unless that peer is a proxy listed in SOASH_TRUSTED_PROXIES: then
+    X-Forwarded-For is read from the right, skipping the trusted proxies, and the first
+    address not among them is the client (anything to its left was written by the client
+    itself and proves nothing). ``soash serve`` runs uvicorn with its own proxy handling off,
+    so the peer here is the real one."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = get_settings().trusted_proxy_networks
+    if not trusted or not _is_in(peer, trusted):
+        return peer
+    hops = [h.strip() for v in request.headers.getlist("x-forwarded-for") for h in v.split(",")]
+    for hop in reversed(hops):
+        if not _is_in(hop, trusted):
+            return _valid_ip(hop) or peer
+    return peer
+
+
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def _is_in(address: str, networks: tuple[IPNetwork, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)

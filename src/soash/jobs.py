@@ -37,6 +37,7 @@ TASK_MODULES: tuple[str, ...] = (
     "soash.retention.tasks",
     "soash.insights.tasks",
     "soash.publishing.tasks",
+    "soash.users.tasks",
 )
 
 

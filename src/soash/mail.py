@@ -1,4 +1,7 @@
-"""Outgoing email: a real SMTP client, or an outbox folder when no SMTP server is configured."""
+"""Outgoing email: a real SMTP client, or an outbox folder when no SMTP server is configured.
+
+Called from jobs (``users.send_email``), never inside a request or a write transaction.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from soash.config import Settings, get_settings
+from soash.db import no_open_write
 from soash.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -28,6 +32,7 @@ def send_email(to: str, subject: str, body: str, *, settings: Settings | None = 
         path = _write_to_outbox(settings.outbox_dir, msg)
         log.info("no SMTP server configured; wrote the email to %s", path)
         return
+    no_open_write("sending email")
     context = ssl.create_default_context()
     client: smtplib.SMTP
     try:
@@ -48,8 +53,7 @@ def send_email(to: str, subject: str, body: str, *, settings: Settings | None = 
     except (OSError, smtplib.SMTPException) as exc:
         log.error("could not send email %r to %s: %s", subject, _mask(to), exc)
         raise ServiceUnavailable(
-            "We could not send the email right now (the mail server did not accept it), so "
-            "nothing was changed. Try again in a few minutes."
+            "We could not send the email right now (the mail server did not accept it)."
         ) from exc
     log.info("sent email %r to %s", subject, _mask(to))
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from soash.db import session_scope
 from soash.referrals.models import ConversionStatus, ReferralSignup
 from soash.referrals.service import canonical_email, mask_email
+from soash.users.models import User
 from tests.factories import make_user
 from tests.helpers import Api
 from tests.referrals.factories import make_code
@@ -31,7 +32,9 @@ def test_sign_up_with_a_code_records_a_pending_signup(api: Api) -> None:
 
     assert created.status_code == 201, created.text
     [signup] = _signups()
-    assert str(signup.referee_user_id) == created.json()["id"]
+    with session_scope() as db:
+        referee = db.scalars(select(User).where(User.email == "jane.doe@example.org")).one()
+    assert signup.referee_user_id == referee.id
     assert signup.conversion_status is ConversionStatus.pending
     listed = api.client.get(REFERRALS, headers=referrer.headers).json()
     assert [(s["code"], s["referee"], s["status"]) for s in listed["signups"]] == [

@@ -1,4 +1,5 @@
-"""Verification emails over a real SMTP server on 127.0.0.1, and the outbox fallback."""
+"""Account emails over a real SMTP server on 127.0.0.1, sent by a job (never in the request),
+retried while the server is down; and the outbox fallback."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import email
 import ipaddress
 import logging
 import ssl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,9 +22,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from sqlalchemy import select
 
 from soash.config import Settings
-from tests.helpers import Api, outbox_messages, token_in
+from soash.db import session_scope
+from soash.system.models import SystemJob
+from soash.users.mailings import MAIL_TASK
+from tests.helpers import Api, deliver_mail, outbox_messages, token_in
 from tests.users.conftest import free_port
 
 LOCALHOST = ipaddress.ip_address("127.0.0.1")
@@ -120,6 +126,8 @@ def test_verification_email_goes_out_over_smtp(api: Api, smtp_server: Collector)
     response = api.register("smtp@example.com")
 
     assert response.status_code == 201, response.text
+    assert smtp_server.envelopes == []  # not in the request: a job sends it
+    assert deliver_mail(forget=False) == 1
     assert [e.rcpt_tos for e in smtp_server.envelopes] == [["smtp@example.com"]]
     message = smtp_server.messages()[0]
     assert message["To"] == "smtp@example.com"
@@ -131,6 +139,7 @@ def test_verification_email_goes_out_over_smtp(api: Api, smtp_server: Collector)
 
 def test_the_link_sent_over_smtp_verifies_the_account(api: Api, smtp_server: Collector) -> None:
     api.register("smtp@example.com")
+    deliver_mail(forget=False)
     token = token_in(_text(smtp_server.messages()[0]), "verify")
 
     response = api.client.post("/api/v1/auth/verify", json={"token": token})
@@ -145,6 +154,7 @@ def test_smtp_log_line_masks_the_address_and_holds_no_token(
     caplog.set_level(logging.INFO, logger="soash.mail")
 
     api.register("smtp@example.com")
+    deliver_mail(forget=False)
 
     token = token_in(_text(smtp_server.messages()[0]), "verify")
     logged = " ".join(r.getMessage() for r in caplog.records)
@@ -155,6 +165,7 @@ def test_smtp_log_line_masks_the_address_and_holds_no_token(
 
 def test_starttls_is_used_when_the_server_offers_it(api: Api, starttls_server: Collector) -> None:
     response = api.register("tls@example.com")
+    deliver_mail(forget=False)
 
     assert response.status_code == 201, response.text
     assert starttls_server.over_tls == [True]
@@ -164,6 +175,7 @@ def test_with_smtp_nothing_lands_in_the_outbox(
     api: Api, smtp_server: Collector, outbox: Path
 ) -> None:
     api.register("smtp@example.com")
+    deliver_mail(forget=False)
 
     assert len(smtp_server.envelopes) == 1
     assert not list(outbox.glob("*.eml"))
@@ -176,6 +188,7 @@ def test_without_smtp_the_email_lands_in_the_outbox_and_the_path_is_logged(
     caplog.set_level(logging.INFO, logger="soash.mail")
 
     api.register("outbox@example.com")
+    deliver_mail(forget=False)
 
     files = list(outbox.glob("*.eml"))
     assert len(files) == 1
@@ -187,12 +200,63 @@ def test_without_smtp_the_email_lands_in_the_outbox_and_the_path_is_logged(
     assert any(str(files[0]) in line for line in logged), logged
 
 
-def test_an_unreachable_mail_server_is_a_clear_503_and_nothing_is_saved(
+def _mail_jobs() -> list[tuple[str, int, str | None]]:
+    with session_scope() as db:
+        rows = db.execute(
+            select(SystemJob.status, SystemJob.attempts, SystemJob.error_message)
+            .where(SystemJob.task == MAIL_TASK)
+            .order_by(SystemJob.created_at)
+        ).all()
+    return [(str(r.status), r.attempts, r.error_message) for r in rows]
+
+
+def test_an_unreachable_mail_server_delays_the_email_not_the_sign_up(
+    api: Api, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings.smtp, "starttls", False)
+    monkeypatch.setattr(settings.smtp, "host", "127.0.0.1")
+    monkeypatch.setattr(settings.smtp, "port", free_port())  # nothing listens there
+    monkeypatch.setattr(settings.smtp, "retry_seconds", 0.5)
+
+    response = api.register("nomail@example.com")
+    assert response.status_code == 201, response.text
+    assert api.login("nomail@example.com").status_code == 200  # the account is kept
+
+    assert deliver_mail(forget=False) == 1
+    [(status, attempts, error)] = _mail_jobs()
+    assert (status, attempts) == ("pending", 1)  # back in the queue, to try again later
+    assert error and "mail server refused" in error and "trying again in 0 s" in error
+    assert deliver_mail(forget=False) == 1  # not due yet: claimed only once its wait is over
+    assert _mail_jobs()[0][:2] == ("pending", 1)
+
+    # The server comes back: the next try delivers the email, with a link that works.
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=settings.smtp.port)
+    controller.start()
+    try:
+        time.sleep(0.6)
+        deliver_mail(forget=False)
+    finally:
+        controller.stop()
+    assert _mail_jobs()[0][:2] == ("completed", 2)
+    token = token_in(_text(collector.messages()[0]), "verify")
+    assert api.client.post("/api/v1/auth/verify", json={"token": token}).status_code == 200
+
+
+def test_a_mail_server_that_stays_down_fails_the_email_after_the_last_try(
     api: Api, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(settings.smtp, "host", "127.0.0.1")
-    monkeypatch.setattr(settings.smtp, "port", free_port())  # nothing listens there
-    response = api.register("nomail@example.com")
-    assert response.status_code == 503
-    assert "could not send the email" in response.json()["detail"]
-    assert api.login("nomail@example.com").status_code == 401  # the sign-up was not kept
+    monkeypatch.setattr(settings.smtp, "port", free_port())
+    monkeypatch.setattr(settings.smtp, "retry_seconds", 0.01)
+    monkeypatch.setattr(settings.smtp, "attempts", 3)
+    api.register("nomail@example.com")
+
+    for _ in range(3):
+        deliver_mail(forget=False)
+        time.sleep(0.1)
+
+    [(status, attempts, error)] = _mail_jobs()
+    assert (status, attempts) == ("failed", 3)
+    assert error and "refused the email 3 times" in error
+    assert deliver_mail(forget=False) == 0

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from soash.config import Settings
 from soash.db import session_scope, utcnow
 from soash.models import PasswordReset
 from tests.helpers import Api, User, last_token, outbox_messages
-from tests.users.conftest import assert_problem, count_rows
+from tests.users.conftest import assert_problem, count_rows, free_port
 
 REQUEST = "/api/v1/auth/password-reset"
 CONFIRM = "/api/v1/auth/password-reset/confirm"
@@ -108,3 +115,111 @@ def test_reset_refuses_an_unknown_token(api: Api, user: User) -> None:
 
     assert_problem(response, 400)
     assert api.login(user.email).status_code == 200
+
+
+def test_five_concurrent_confirms_of_one_token_change_the_password_once(
+    api: Api, user: User
+) -> None:
+    token = _reset_token(api, user.email)
+    app = api.client.app
+    start = threading.Barrier(5)
+
+    def confirm(n: int) -> int:
+        with TestClient(app) as client:
+            start.wait()
+            body = {"token": token, "new_password": f"racing-pass-phrase-{n}"}
+            return int(client.post(CONFIRM, json=body).status_code)
+
+    with ThreadPoolExecutor(5) as pool:
+        statuses = sorted(pool.map(confirm, range(5)))
+
+    assert statuses == [200, 400, 400, 400, 400]
+    winners = [n for n in range(5) if api.login(user.email, f"racing-pass-phrase-{n}").is_success]
+    assert len(winners) == 1
+
+
+def test_an_older_token_stops_working_once_a_newer_one_is_used(api: Api, user: User) -> None:
+    older = _reset_token(api, user.email)
+    newer = _reset_token(api, user.email)
+    assert api.client.post(CONFIRM, json={"token": newer, "new_password": NEW_PASSWORD}).is_success
+
+    response = api.client.post(CONFIRM, json={"token": older, "new_password": "sneaky-phrase-77"})
+
+    assert_problem(response, 400)
+    assert api.login(user.email, NEW_PASSWORD).status_code == 200
+    assert count_rows("password_resets", used_at=None) == 0
+
+
+def test_a_password_change_kills_every_reset_link_still_out(api: Api, user: User) -> None:
+    token = _reset_token(api, user.email)
+    changed = api.client.patch(
+        "/api/v1/me",
+        headers=user.headers,
+        json={"current_password": user.password, "new_password": NEW_PASSWORD},
+    )
+    assert changed.status_code == 200, changed.text
+
+    response = api.client.post(CONFIRM, json={"token": token, "new_password": "sneaky-phrase-77"})
+
+    assert_problem(response, 400)
+    assert api.login(user.email, NEW_PASSWORD).status_code == 200
+
+
+def test_an_email_change_signs_out_other_sessions_and_kills_reset_links(
+    api: Api, user: User
+) -> None:
+    other = api.login(user.email).json()["access_token"]
+    api.client.cookies.clear()
+    token = _reset_token(api, user.email)
+
+    changed = api.client.patch(
+        "/api/v1/me",
+        headers=user.headers,
+        json={"current_password": user.password, "email": "moved@example.com"},
+    )
+
+    assert changed.status_code == 200, changed.text
+    assert api.client.get("/api/v1/me", headers=user.headers).status_code == 200  # this one stays
+    assert_problem(api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}), 401)
+    response = api.client.post(CONFIRM, json={"token": token, "new_password": "sneaky-phrase-77"})
+    assert_problem(response, 400)
+
+
+def test_reset_request_sends_no_mail_in_the_request(
+    api: Api, user: User, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the mail server down, a known and an unknown email get the same answer: the link
+    is written and mailed by a job, after the request."""
+    outbox_messages()  # the verification email of the fixture's sign-up
+    monkeypatch.setattr(settings.smtp, "host", "127.0.0.1")
+    monkeypatch.setattr(settings.smtp, "port", free_port())  # nothing listens there
+
+    known = api.client.post(REQUEST, json={"email": user.email})
+    unknown = api.client.post(REQUEST, json={"email": "nobody@example.com"})
+
+    assert known.status_code == unknown.status_code == 202
+    assert known.json() == unknown.json()
+    assert known.headers["content-type"] == unknown.headers["content-type"]
+    # Both queued one job, which looks the email up; no link was written yet.
+    assert count_rows("password_resets") == 0
+    assert count_rows("system_jobs", status="pending", job_type="send_email") == 2
+
+
+def test_reset_request_takes_as_long_for_a_known_and_an_unknown_email(
+    api: Api, user: User, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings.rate_limit, "per_ip", 1000)
+    monkeypatch.setattr(settings.rate_limit, "per_email_and_ip", 1000)
+
+    def seconds(email: str) -> float:
+        started = time.perf_counter()
+        assert api.client.post(REQUEST, json={"email": email}).status_code == 202
+        return time.perf_counter() - started
+
+    seconds("warm-up@example.com")
+    # Interleaved, so that a busy moment of the machine weighs on both alike.
+    pairs = [(seconds("nobody@example.com"), seconds(user.email)) for _ in range(15)]
+    unknown = statistics.median(u for u, _ in pairs)
+    known = statistics.median(k for _, k in pairs)
+
+    assert 0.4 < known / unknown < 2.5, (known, unknown)

@@ -3,10 +3,13 @@ site, and the pages a signed-out visitor is sent away from."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
+from soash.config import Settings
 from tests.factories import make_user
-from tests.helpers import PASSWORD, last_token
+from tests.helpers import PASSWORD, last_token, outbox_messages
 from tests.web.test_csrf import signed_in, token_in
 
 
@@ -17,7 +20,8 @@ def test_the_verify_link_from_the_email_works_once(client: TestClient) -> None:
         data={"csrf_token": token, "email": "new@example.com", "password": PASSWORD},
         follow_redirects=False,
     )
-    assert created.headers["location"] == "/onboarding"
+    assert created.headers["location"] == "/sign-in?next=/onboarding"
+    signed_in(client, "new@example.com")
     link = last_token("new@example.com", "verify")
     assert "Your email is confirmed" in client.get(f"/verify?token={link}").text
     again = client.get(f"/verify?token={link}")
@@ -117,3 +121,52 @@ def test_export_downloads_my_data_and_delete_needs_my_email(client: TestClient) 
     )
     assert gone.headers["location"] == "/sign-up"
     assert client.get("/dashboard", follow_redirects=False).status_code == 303
+
+
+def test_sign_up_with_a_taken_email_looks_like_a_new_sign_up(client: TestClient) -> None:
+    make_user("ana@example.com")
+
+    def sign_up(email: str) -> Response:
+        client.cookies.clear()
+        form = token_in(client.get("/sign-up").text)
+        response: Response = client.post(
+            "/sign-up",
+            data={"csrf_token": form, "email": email, "password": PASSWORD},
+            follow_redirects=False,
+        )
+        return response
+
+    new, taken = sign_up("new@example.com"), sign_up("ana@example.com")
+
+    assert new.status_code == taken.status_code == 303
+    assert new.headers["location"] == taken.headers["location"] == "/sign-in?next=/onboarding"
+    cookies = [
+        sorted(c.split("=", 1)[0] for c in r.headers.get_list("set-cookie")) for r in (new, taken)
+    ]
+    assert cookies[0] == cookies[1]
+    assert "soash_session" not in str(cookies)  # no session for either
+    assert "tried to sign up" in outbox_messages("ana@example.com")[-1]["Subject"]
+    assert "confirm" in outbox_messages("new@example.com")[-1]["Subject"].lower()
+
+
+def test_guessing_the_current_password_in_settings_is_limited(
+    client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings.rate_limit, "per_email_and_ip", 2)
+    make_user("ana@example.com")
+    token = signed_in(client, "ana@example.com")
+
+    def change(path: str, **fields: str) -> int:
+        response = client.post(path, data={"csrf_token": token, **fields})
+        return int(response.status_code)
+
+    assert (
+        change("/settings/password", current_password="guess-1", new_password="a-new-phrase-1")
+        == 403
+    )
+    assert change("/settings/email", current_password="guess-2", email="b@example.com") == 403
+    assert (
+        change("/settings/password", current_password=PASSWORD, new_password="a-new-phrase-1")
+        == 429
+    )
+    assert change("/settings/name", first_name="Ana") == 200  # no password, no limit

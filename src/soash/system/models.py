@@ -21,6 +21,7 @@ class JobType(StrEnum):
     retention_purge = "retention_purge"
     referral_payout = "referral_payout"
     publish_post = "publish_post"
+    send_email = "send_email"
 
 
 class JobStatus(StrEnum):

@@ -16,6 +16,7 @@ from soash.deps import (
 )
 from soash.users import service, throttle
 from soash.users.export import export_user
+from soash.users.mailings import registered_message
 from soash.users.schemas import (
     EmailIn,
     LoginIn,
@@ -24,6 +25,7 @@ from soash.users.schemas import (
     PasswordResetConfirmIn,
     ProfileIn,
     ProfileOut,
+    RegisteredOut,
     RegisterIn,
     TokenIn,
     UserOut,
@@ -34,10 +36,11 @@ auth = APIRouter(prefix="/auth", tags=["auth"])
 me = APIRouter(tags=["account"])
 
 
-@auth.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserOut)
+@auth.post("/register", status_code=status.HTTP_201_CREATED, response_model=RegisteredOut)
 def register(body: RegisterIn, request: Request, db: DB) -> Any:
     throttle.check("register", ip=client_ip(request), email=body.email)
-    return service.register(db, **body.model_dump())
+    service.register(db, **body.model_dump())
+    return RegisteredOut(email=body.email, message=registered_message(body.email))
 
 
 @auth.post("/verify", response_model=UserOut)
@@ -87,10 +90,10 @@ def read_me(user: CurrentUser) -> Any:
 
 
 @me.patch("/me", response_model=UserOut)
-def update_me(body: UserPatch, auth_: CurrentAuth, db: DB) -> Any:
-    return service.update_account(
-        db, auth_.user, current_session=auth_.session, changes=body.model_dump(exclude_unset=True)
-    )
+def update_me(body: UserPatch, auth_: CurrentAuth, request: Request, db: DB) -> Any:
+    changes = body.model_dump(exclude_unset=True)
+    throttle.check_reauth(changes, ip=client_ip(request), email=auth_.user.email)
+    return service.update_account(db, auth_.user, current_session=auth_.session, changes=changes)
 
 
 @me.delete("/me", status_code=204)

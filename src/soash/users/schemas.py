@@ -80,6 +80,13 @@ class MessageOut(OutModel):
     message: str
 
 
+class RegisteredOut(OutModel):
+    """The same for a new email and one already signed up (a message goes to it either way)."""
+
+    email: str
+    message: str
+
+
 class UserOut(OutModel):
     id: uuid.UUID
     email: str

@@ -12,13 +12,15 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from soash import mail
+from soash import jobs
 from soash.config import get_settings
 from soash.db import utcnow
 from soash.errors import BadRequest, Conflict, Forbidden, InvalidInput, Unauthorized
 from soash.referrals import service as referrals
 from soash.security import hash_password, new_token, password_needs_rehash, token_hash
 from soash.security import verify_password as check_password
+from soash.system.models import JobType
+from soash.users.mailings import MAIL_TASK, Mail
 from soash.users.models import PasswordReset, SubscriptionTier, User, UserProfile, UserSession
 from soash.users.passwords import password_problem
 
@@ -60,9 +62,32 @@ def create_user(
         raise Conflict(
             "An account with this email already exists. Sign in, or reset your password."
         )
-    user = User(
+    return _add_user(
+        db,
         email=email,
         password_hash=hash_password(password),
+        first_name=first_name,
+        last_name=last_name,
+        verified=verified,
+        tier=tier,
+        timezone=timezone,
+    )
+
+
+def _add_user(
+    db: Session,
+    *,
+    email: str,
+    password_hash: str,
+    first_name: str | None,
+    last_name: str | None,
+    verified: bool = False,
+    tier: SubscriptionTier = SubscriptionTier.free,
+    timezone: str = "UTC",
+) -> User:
+    user = User(
+        email=email,
+        password_hash=password_hash,
         first_name=first_name,
         last_name=last_name,
         is_verified=verified,
@@ -82,9 +107,20 @@ def register(
     first_name: str | None = None,
     last_name: str | None = None,
     referral_code: str | None = None,
-) -> User:
-    user = create_user(
-        db, email=email, password=password, first_name=first_name, last_name=last_name
+) -> User | None:
+    """Sign up. Answers alike whether or not the email is taken, so sign-up cannot be used to
+    find out who has an account: the password is hashed on both paths, one mail is queued on
+    both (the verification link to a new user; to a known address, a note that someone tried
+    to sign up with it). Returns the new user, or None when the email was taken."""
+    email = normalize_email(email)
+    _require_good_password(password, email)
+    password_hash = hash_password(password)
+    existing = get_by_email(db, email)
+    if existing is not None:
+        queue_mail(db, Mail.signup_attempt, user=existing)
+        return None
+    user = _add_user(
+        db, email=email, password_hash=password_hash, first_name=first_name, last_name=last_name
     )
     if referral_code:
         referrals.attribute_signup(db, referee=user, code=referral_code)
@@ -92,20 +128,45 @@ def register(
     return user
 
 
-def send_verification(db: Session, user: User) -> None:
-    settings = get_settings()
-    token = new_token()
-    user.verification_token = token_hash(token, purpose=VERIFY)
-    user.verification_expires_at = utcnow() + timedelta(hours=settings.security.verification_hours)
-    db.flush()
-    mail.send_email(
-        user.email,
-        "Confirm your email for Soash",
-        f"Welcome to Soash!\n\nConfirm your email address by opening this link:\n"
-        f"{settings.base_url}/verify?token={token}\n\n"
-        f'Or send the token to the API: POST /api/v1/auth/verify {{"token": "{token}"}}\n\n'
-        f"The link works once and expires in {settings.security.verification_hours} hours.\n",
+def queue_mail(db: Session, kind: Mail, *, user: User | None = None, email: str = "") -> None:
+    """Mail ``user`` (or whoever has ``email``, if anyone) from a job, once this transaction
+    commits: no SMTP in the request, so neither its time nor its failures tell whether an
+    account exists. The job writes any link's token itself (a token in the job's payload
+    would be a secret stored in clear). The job is the system's, not listed among the user's
+    jobs."""
+    target = {"user_id": str(user.id)} if user is not None else {"email": normalize_email(email)}
+    jobs.enqueue(
+        db, MAIL_TASK, {"kind": kind.value, **target}, job_type=JobType.send_email, user_id=None
     )
+
+
+def send_verification(db: Session, user: User) -> None:
+    queue_mail(db, Mail.verify, user=user)
+
+
+def new_verification_token(db: Session, user: User) -> str:
+    """A fresh verification token for ``user`` (only its hash is kept); the previous one dies."""
+    token = new_token()
+    hours = get_settings().security.verification_hours
+    user.verification_token = token_hash(token, purpose=VERIFY)
+    user.verification_expires_at = utcnow() + timedelta(hours=hours)
+    db.flush()
+    return token
+
+
+def new_reset_token(db: Session, user: User) -> str:
+    """A password reset token for ``user`` (only its hash is kept)."""
+    token = new_token()
+    minutes = get_settings().security.password_reset_minutes
+    db.add(
+        PasswordReset(
+            user_id=user.id,
+            token_hash=token_hash(token, purpose=RESET),
+            expires_at=utcnow() + timedelta(minutes=minutes),
+        )
+    )
+    db.flush()
+    return token
 
 
 def verify_email(db: Session, *, token: str) -> User:
@@ -125,10 +186,9 @@ def verify_email(db: Session, *, token: str) -> User:
 
 
 def resend_verification(db: Session, *, email: str) -> None:
-    """Says nothing about whether the email exists; sends only to unverified accounts."""
-    user = get_by_email(db, email)
-    if user is not None and not user.is_verified:
-        send_verification(db, user)
+    """Says nothing about whether the email exists: a job looks it up, and mails a new link
+    only to an unverified account."""
+    queue_mail(db, Mail.verify, email=email)
 
 
 def login(
@@ -187,44 +247,59 @@ def revoke_sessions(db: Session, user: User, *, keep: UserSession | None = None)
 
 
 def request_password_reset(db: Session, *, email: str) -> None:
-    """Says nothing about whether the email exists."""
-    user = get_by_email(db, email)
-    if user is None:
-        return
-    settings = get_settings()
-    token = new_token()
-    minutes = settings.security.password_reset_minutes
-    db.add(
-        PasswordReset(
-            user_id=user.id,
-            token_hash=token_hash(token, purpose=RESET),
-            expires_at=utcnow() + timedelta(minutes=minutes),
-        )
-    )
-    db.flush()
-    mail.send_email(
-        user.email,
-        "Reset your Soash password",
-        f"Someone (hopefully you) asked to reset your Soash password.\n\n"
-        f"Choose a new one here: {settings.base_url}/reset-password?token={token}\n\n"
-        f'Or: POST /api/v1/auth/password-reset/confirm {{"token": "{token}", '
-        f'"new_password": "..."}}\n\nThe link works once and expires in {minutes} minutes. '
-        f"If you did not ask for this, ignore this email.\n",
-    )
+    """Says nothing about whether the email exists: the request does the same work either
+    way (it queues a job), and the job looks the email up, writes the link and mails it."""
+    queue_mail(db, Mail.password_reset, email=email)
 
 
 def confirm_password_reset(db: Session, *, token: str, new_password: str) -> User:
-    reset = db.scalar(
-        select(PasswordReset).where(PasswordReset.token_hash == token_hash(token, purpose=RESET))
-    )
+    digest = token_hash(token, purpose=RESET)
+    reset = db.scalar(select(PasswordReset).where(PasswordReset.token_hash == digest))
     if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
-        raise BadRequest("This reset link is invalid, already used or expired. Ask for a new one.")
+        raise _reset_refused()
     user = db.get_one(User, reset.user_id)
     _require_good_password(new_password, user.email, field="new_password")
-    user.password_hash = hash_password(new_password)
-    reset.used_at = utcnow()
-    revoke_sessions(db, user)
+    # Spend the token with one conditional UPDATE: of several confirms racing with it, only
+    # the one whose UPDATE finds it unused goes on.
+    now = utcnow()
+    spent = db.execute(
+        update(PasswordReset)
+        .where(
+            PasswordReset.id == reset.id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at >= now,
+        )
+        .values(used_at=now)
+        .returning(PasswordReset.id)
+    ).first()
+    if spent is None:
+        raise _reset_refused()
+    set_password(db, user, new_password)
     return user
+
+
+def _reset_refused() -> BadRequest:
+    return BadRequest("This reset link is invalid, already used or expired. Ask for a new one.")
+
+
+def set_password(
+    db: Session, user: User, password: str, *, keep: UserSession | None = None
+) -> None:
+    """A new password: every other session is signed out and every reset link still out
+    stops working."""
+    user.password_hash = hash_password(password)
+    _signed_out_elsewhere(db, user, keep=keep)
+
+
+def _signed_out_elsewhere(db: Session, user: User, *, keep: UserSession | None) -> None:
+    """After a change of password or email: the other sessions and every unused reset link
+    go (a link mailed before the change must not undo it)."""
+    revoke_sessions(db, user, keep=keep)
+    db.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
 
 
 def update_account(
@@ -249,14 +324,14 @@ def update_account(
             setattr(user, field, changes[field])
     if changes.get("new_password"):
         _require_good_password(changes["new_password"], user.email, field="new_password")
-        user.password_hash = hash_password(changes["new_password"])
-        revoke_sessions(db, user, keep=current_session)
+        set_password(db, user, changes["new_password"], keep=current_session)
     new_email = changes.get("email")
     if new_email and normalize_email(new_email) != user.email:
         if get_by_email(db, new_email) is not None:
             raise Conflict("That email is already used by another account.", field="email")
         user.email = normalize_email(new_email)
         user.is_verified = False
+        _signed_out_elsewhere(db, user, keep=current_session)
         send_verification(db, user)
     db.flush()
     return user

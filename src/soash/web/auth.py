@@ -10,6 +10,7 @@ from fastapi import Query, Request, Response
 from soash.deps import DB, clear_session_cookies, client_ip, set_session_cookies
 from soash.users import service as users
 from soash.users import throttle
+from soash.users.mailings import registered_message
 from soash.users.models import User
 from soash.users.schemas import EmailIn, LoginIn, PasswordResetConfirmIn, RegisterIn
 from soash.web import forms
@@ -41,9 +42,10 @@ def sign_up_page(
     return render(request, "auth/sign_up.html", page_title="Create your account", values=values)
 
 
-def _register(db: DB, request: Request, body: RegisterIn) -> User:
+def _register(db: DB, request: Request, body: RegisterIn) -> str:
     throttle.check("register", ip=client_ip(request), email=body.email)
-    return users.register(db, **body.model_dump())
+    users.register(db, **body.model_dump())
+    return body.email
 
 
 @router.post("/sign-up")
@@ -66,15 +68,13 @@ def sign_up(request: Request, db: DB, form: AnonymousForm) -> Response:
             values=values,
             errors=outcome.errors,
         )
-    user = outcome.value
-    token, expires_at = users.open_session(db, user, user_agent=request.headers.get("user-agent"))
-    response = redirect(
+    # The same answer whether or not the email already had an account (its owner is mailed),
+    # so the page cannot be used to find out who has one: no session is opened here.
+    return redirect(
         request,
-        "/onboarding",
-        message=f"Welcome to Soash! We sent a link to {user.email} to confirm your address.",
+        "/sign-in?next=/onboarding",
+        message=registered_message(outcome.value),
     )
-    set_session_cookies(response, token, expires_at)
-    return response
 
 
 # -- verify -----------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ from typing import Any
 from fastapi import Request, Response
 
 from soash.billing import service as billing
-from soash.deps import DB, Auth, clear_session_cookies
+from soash.deps import DB, Auth, clear_session_cookies, client_ip
 from soash.users import service as users
+from soash.users import throttle
 from soash.users.export import export_user
 from soash.users.schemas import ProfileIn, UserPatch
 from soash.web import forms
@@ -100,25 +101,24 @@ def _saved(
     )
 
 
-def _account_change(db: DB, auth: Auth, values: dict[str, Any]) -> forms.Outcome[Any]:
-    """A change of name, email or password: UserPatch and users.update_account, as the API."""
-    return forms.submit(
-        db,
-        UserPatch,
-        values,
-        lambda body: users.update_account(
-            db,
-            auth.user,
-            current_session=auth.session,
-            changes=body.model_dump(exclude_unset=True),
-        ),
-    )
+def _account_change(
+    request: Request, db: DB, auth: Auth, values: dict[str, Any]
+) -> forms.Outcome[Any]:
+    """A change of name, email or password: UserPatch and users.update_account, as the API
+    (and limited as the API is when it needs the current password)."""
+
+    def change(body: UserPatch) -> Any:
+        changes = body.model_dump(exclude_unset=True)
+        throttle.check_reauth(changes, ip=client_ip(request), email=auth.user.email)
+        return users.update_account(db, auth.user, current_session=auth.session, changes=changes)
+
+    return forms.submit(db, UserPatch, values, change)
 
 
 @router.post("/settings/name")
 def save_name(request: Request, db: DB, auth: Actor, form: Form) -> Response:
     values = forms.fields(form, "first_name", "last_name")
-    outcome = _account_change(db, auth, {k: v or None for k, v in values.items()})
+    outcome = _account_change(request, db, auth, {k: v or None for k, v in values.items()})
     return _saved(request, db, auth, "name", values, outcome, lambda: "Your name is saved.")
 
 
@@ -139,7 +139,7 @@ def save_profile(request: Request, db: DB, auth: Actor, form: Form) -> Response:
 @router.post("/settings/email")
 def change_email(request: Request, db: DB, auth: Actor, form: Form) -> Response:
     values = forms.fields(form, "email", "current_password")
-    outcome = _account_change(db, auth, values)
+    outcome = _account_change(request, db, auth, values)
     return _saved(
         request,
         db,
@@ -155,7 +155,7 @@ def change_email(request: Request, db: DB, auth: Actor, form: Form) -> Response:
 @router.post("/settings/password")
 def change_password(request: Request, db: DB, auth: Actor, form: Form) -> Response:
     values = forms.fields(form, "current_password", "new_password")
-    outcome = _account_change(db, auth, values)
+    outcome = _account_change(request, db, auth, values)
     return _saved(
         request,
         db,
