@@ -91,20 +91,25 @@ def claim(job_id: uuid.UUID, *, now: datetime | None = None) -> Claimed | None:
     )
 
 
-def renew(job_id: uuid.UUID, worker: str) -> bool:
-    """Extend the lease; False when this worker no longer holds it."""
-    now = utcnow()
+def _update_held(job_id: uuid.UUID, holder: str, **values: Any) -> bool:
+    """Change a running job ``holder`` holds; False when it no longer holds it."""
     with session_scope() as db:
         done = db.execute(
             update(SystemJob)
             .where(
                 SystemJob.id == job_id,
                 SystemJob.status == JobStatus.running,
-                SystemJob.worker == worker,
+                SystemJob.worker == holder,
             )
-            .values(lease_expires_at=_lease(now), updated_at=now)
+            .values(**values)
         )
     return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def renew(job_id: uuid.UUID, worker: str) -> bool:
+    """Extend the lease; False when this worker no longer holds it."""
+    now = utcnow()
+    return _update_held(job_id, worker, lease_expires_at=_lease(now), updated_at=now)
 
 
 class _Heartbeat:
@@ -136,17 +141,7 @@ class _Heartbeat:
 
 def _finish(job_id: uuid.UUID, holder: str, **values: Any) -> None:
     values.setdefault("updated_at", utcnow())
-    with session_scope() as db:
-        done = db.execute(
-            update(SystemJob)
-            .where(
-                SystemJob.id == job_id,
-                SystemJob.status == JobStatus.running,
-                SystemJob.worker == holder,
-            )
-            .values(lease_expires_at=None, **values)
-        )
-    if not done.rowcount:  # type: ignore[attr-defined]
+    if not _update_held(job_id, holder, lease_expires_at=None, **values):
         log.warning("job %s finished after its lease was taken over", job_id)
 
 
