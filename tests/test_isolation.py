@@ -226,27 +226,37 @@ def _start_connect(api: Api, alice: User, bob: User) -> None:
     assert [str(s.user_id) for s in states] == [bob.id]
 
 
-@check("GET", "/api/v1/social-accounts/callback/{platform}")
-def _finish_connect(api: Api, alice: User, bob: User) -> None:
-    from soash.social.connect import start_connect
-    from soash.social.models import Platform
+def _alices_state(alice: User, platform_name: str, *, offering: bool = False) -> str:
+    """A connect Alice started (state bound to her sign-in); ``offering``: it waits for her
+    to pick an account, "x" among them."""
+    import json
+
+    from soash.security import KeyRing
+    from soash.social.connect import _dump, start_connect
+    from soash.social.models import OAuthState, Platform
+    from soash.social.platforms.base import Profile, Target, TokenSet
     from soash.social.platforms.demo import DemoClient
     from soash.users.service import user_for_token
 
+    platform = Platform(platform_name)
     with session_scope() as db:
         found = user_for_token(db, alice.token)
         assert found is not None
         url = start_connect(
-            db,
-            found[0],
-            session=found[1],
-            platform=Platform.instagram,
-            client=DemoClient(Platform.instagram, "demo-x"),
+            db, found[0], session=found[1], platform=platform, client=DemoClient(platform, "x")
         )
-    state = url.rsplit("state=", 1)[1]
+        if offering:
+            row = db.scalars(select(OAuthState)).one()
+            offer = json.dumps([_dump(Target(Profile("x", "x"), TokenSet("token-x")))])
+            row.choices = KeyRing.from_settings().encrypt(offer, context=f"oauth-choices:{row.id}")
+    return url.rsplit("state=", 1)[1]
+
+
+@check("GET", "/api/v1/social-accounts/callback/{platform}")
+def _finish_connect(api: Api, alice: User, bob: User) -> None:
     response = api.client.get(
         "/api/v1/social-accounts/callback/instagram",
-        params={"code": "demo", "state": state},
+        params={"code": "demo", "state": _alices_state(alice, "instagram")},
         headers=bob.headers,
     )
     assert response.status_code == 400
@@ -255,31 +265,14 @@ def _finish_connect(api: Api, alice: User, bob: User) -> None:
 @check("POST", "/api/v1/social-accounts/connect/{platform}/choose")
 def _choose_target(api: Api, alice: User, bob: User) -> None:
     # Alice's pending choice (a login with several Pages) cannot be taken by Bob.
-    from soash.security import KeyRing
-    from soash.social.connect import start_connect
-    from soash.social.models import OAuthState, Platform
-    from soash.social.platforms.demo import DemoClient
-    from soash.users.service import user_for_token
-
-    with session_scope() as db:
-        found = user_for_token(db, alice.token)
-        assert found is not None
-        url = start_connect(
-            db,
-            found[0],
-            session=found[1],
-            platform=Platform.facebook,
-            client=DemoClient(Platform.facebook, "demo-x"),
-        )
-        row = db.scalars(select(OAuthState)).one()
-        row.choices = KeyRing.from_settings().encrypt("[]", context=f"oauth-choices:{row.id}")
-    state = url.rsplit("state=", 1)[1]
+    state = _alices_state(alice, "facebook", offering=True)
     response = api.client.post(
         "/api/v1/social-accounts/connect/facebook/choose",
-        json={"state": state, "platform_user_id": "demo-x"},
+        json={"state": state, "platform_user_id": "x"},
         headers=bob.headers,
     )
     assert response.status_code == 400
+    assert api.client.get("/api/v1/social-accounts", headers=bob.headers).json() == []
 
 
 def _import_into_alices_username(api: Api, alice: User, bob: User, path: str, csv: str) -> None:
