@@ -157,17 +157,7 @@ def test_a_sync_killed_mid_job_completes_once_after_the_sweep(
         first.wait(timeout=30)
     finally:
         first.kill()
-    second = _worker(env)
-    try:
-        _wait("the lease to expire", lambda: _lease_expired(job_id))
-        _sweep(env, broker)
-        job = _wait(
-            "the job to finish",
-            lambda: (j := _job(job_id)).status in (JobStatus.completed, JobStatus.failed) and j,
-        )
-    finally:
-        second.terminate()
-        second.wait(timeout=30)
+    job = _recovered(job_id, env, broker)
     assert job.status is JobStatus.completed, job.error_message
     assert job.attempts == 2
     assert counts(account) == (POSTS, POSTS, 1)  # every post, one snapshot each, one day
@@ -188,6 +178,23 @@ def _queue_sync(account: uuid.UUID, env: dict[str, str], broker: dict[str, str])
             return db.scalars(select(SystemJob.id)).one()
     with session_scope() as db:
         return service.queue_sync(db, db.get_one(SocialAccount, account)).id
+
+
+def _recovered(job_id: uuid.UUID, env: dict[str, str], broker: dict[str, str]) -> SystemJob:
+    """With the first worker dead: a second worker, the sweep once the lease has expired, and
+    the job as it ended."""
+    second = _worker(env)
+    try:
+        _wait("the lease to expire", lambda: _lease_expired(job_id))
+        _sweep(env, broker)
+        job: SystemJob = _wait(
+            "the job to finish",
+            lambda: (j := _job(job_id)).status in (JobStatus.completed, JobStatus.failed) and j,
+        )
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+    return job
 
 
 def _lease_expired(job_id: uuid.UUID) -> bool:
@@ -238,17 +245,7 @@ def test_an_insight_run_killed_while_the_model_writes_completes_once(
         first.wait(timeout=30)
     finally:
         first.kill()
-    second = _worker(env)
-    try:
-        _wait("the lease to expire", lambda: _lease_expired(job_id))
-        _sweep(env, {})
-        job = _wait(
-            "the job to finish",
-            lambda: (j := _job(job_id)).status in (JobStatus.completed, JobStatus.failed) and j,
-        )
-    finally:
-        second.terminate()
-        second.wait(timeout=30)
+    job = _recovered(job_id, env, {})
     assert job.status is JobStatus.completed, job.error_message
     assert job.attempts == 2
     keys = _recommendation_keys()
